@@ -1,0 +1,21 @@
+/**
+ * entra-oauth: an OAuth 2.0 / OpenID Connect client for the Microsoft identity platform with
+ * msal-node's API, speaking the protocol itself. See README.md.
+ */
+export { ConfidentialClientApplication } from './apps/confidential-client-application.js'
+export type { Configuration, AuthOptions, CacheOptions, SystemOptions } from './apps/configuration.js'
+export type { ClientCredentialRequest } from './flows/client-credential.js'
+export type { AuthenticationResult, AccountInfo, IdTokenClaims, TenantProfileInfo } from './flows/result.js'
+export type { ClientCertificate, ClientAssertionCallback, ClientAssertionConfig } from './credentials/client-credential.js'
+export { TokenCache } from './cache/token-cache.js'
+export type { CachePlugin, TokenCacheContext } from './cache/token-cache.js'
+export {
+  AuthError,
+  ServerError,
+  ClientAuthError,
+  ClientConfigurationError,
+  InteractionRequiredAuthError,
+} from './errors.js'
+export type { ClientAuthErrorCode, ClientConfigurationErrorCode, OAuthErrorCode } from './errors.js'
+export { LogLevel, Logger } from './logger.js'
+export type { LoggerOptions } from './logger.js'

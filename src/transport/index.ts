@@ -1,0 +1,5 @@
+export { Transport, LIBRARY_HEADERS } from './transport.js'
+export type { FetchLike, HttpRequest, HttpResponse, TransportOptions, TransportTimeouts, TransportRetryOptions } from './transport.js'
+export { parseRetryAfter } from './retry-after.js'
+export { VERSION } from './version.js'
+export type { Dispatcher } from 'undici'
