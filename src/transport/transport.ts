@@ -176,7 +176,7 @@ export class Transport {
       }, bodyMs)
 
       if (res.status >= 300 && res.status < 400) {
-        await res.body?.cancel().catch(() => undefined)
+        discard(res.body)
         throw new ClientAuthError(
           'redirect_not_followed',
           `The ${request.endpoint} answered with a redirect (HTTP ${res.status}); redirects are not followed for security. Check the authority URL and any proxy in between.`,
@@ -271,7 +271,7 @@ async function readCapped(res: Response, cap: number, request: HttpRequest, corr
     })
   const declared = Number(res.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > cap) {
-    await res.body?.cancel().catch(() => undefined)
+    discard(res.body)
     throw tooLarge()
   }
   if (!res.body) return ''
@@ -283,12 +283,17 @@ async function readCapped(res: Response, cap: number, request: HttpRequest, corr
     if (done) break
     total += value.byteLength
     if (total > cap) {
-      await reader.cancel().catch(() => undefined)
+      void reader.cancel().catch(() => undefined)
       throw tooLarge()
     }
     chunks.push(value)
   }
   return Buffer.concat(chunks, total).toString('utf8')
+}
+
+/** Drops a body we will not read. Not awaited: some streams only settle once their producer does. */
+function discard(body: ReadableStream<Uint8Array> | null): void {
+  void body?.cancel().catch(() => undefined)
 }
 
 function settle(attempt: Attempt): HttpResponse {

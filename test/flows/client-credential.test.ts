@@ -4,6 +4,7 @@ import { compactVerify } from 'jose'
 import { HttpResponse, http } from 'msw'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ClientAuthError, ClientConfigurationError, ConfidentialClientApplication, ServerError } from '../../src/index.js'
+import { thrown } from '../helpers.js'
 import { server } from '../msw/server.js'
 import { CLIENT_ID, GRAPH_DEFAULT, SECRET, TENANT, aadstsError, appTokenResponse, decodeJwt, form, recordRequests, tokenEndpoint, tokenUrl } from '../msw/entra.js'
 
@@ -245,14 +246,10 @@ describe('client credentials with a certificate', () => {
     expect(
       () => new ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: AUTHORITY, clientCertificate: { thumbprintSha256: SHA256, privateKey: key('rsa-encrypted.pem') } } }),
     ).toThrow(/encrypted: set auth.clientCertificate.passphrase/)
-    const wrong = (() => {
-      try {
-        new ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: AUTHORITY, clientCertificate: { thumbprintSha256: SHA256, privateKey: key('rsa-encrypted.pem'), passphrase: 'nope' } } })
-      } catch (e) {
-        return e as ClientConfigurationError
-      }
-    })()
-    expect(wrong?.errorCode).toBe('invalid_private_key')
+    const wrong = thrown(
+      () => new ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: AUTHORITY, clientCertificate: { thumbprintSha256: SHA256, privateKey: key('rsa-encrypted.pem'), passphrase: 'nope' } } }),
+    ) as ClientConfigurationError
+    expect(wrong.errorCode).toBe('invalid_private_key')
     expect(String(wrong)).not.toContain('nope')
   })
 
@@ -290,13 +287,12 @@ describe('client credentials with a certificate', () => {
   })
 
   it.each([
-    [{ thumbprintSha256: 'abc', privateKey: 'rsa-pkcs8.pem' }, 'invalid_certificate'],
-    [{ privateKey: 'rsa-pkcs8.pem' }, 'invalid_certificate'],
-    [{ thumbprintSha256: 'SHA', privateKey: 'not a key' }, 'invalid_private_key'],
-  ])('refuses a bad certificate config %j in the constructor', (cert, code) => {
-    const privateKey = cert.privateKey.endsWith('.pem') ? key(cert.privateKey) : cert.privateKey
-    const thumbprintSha256 = cert.thumbprintSha256 === 'SHA' ? SHA256 : cert.thumbprintSha256
-    expect(() => new ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: AUTHORITY, clientCertificate: { ...cert, thumbprintSha256, privateKey } } })).toThrow(
+    ['a short thumbprint', { thumbprintSha256: 'abc', privateKey: key('rsa-pkcs8.pem') }, 'invalid_certificate'],
+    ['no thumbprint', { privateKey: key('rsa-pkcs8.pem') }, 'invalid_certificate'],
+    ['a key that is not PEM', { thumbprintSha256: SHA256, privateKey: 'not a key' }, 'invalid_private_key'],
+    ['an x5c that is not PEM', { thumbprintSha256: SHA256, privateKey: key('rsa-pkcs8.pem'), x5c: 'MIIB...' }, 'invalid_certificate'],
+  ])('refuses %s in the constructor', (_, cert, code) => {
+    expect(() => new ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: AUTHORITY, clientCertificate: cert } })).toThrow(
       expect.objectContaining({ errorCode: code }),
     )
   })
