@@ -103,6 +103,7 @@ export function createFlowContext(config: Configuration, kind: 'public' | 'confi
     clientId: auth.clientId,
     authority,
     authorityOptions,
+    protocolMode: auth.protocolMode ?? 'AAD',
     endpoints,
     transport,
     credential,

@@ -43,6 +43,12 @@ export interface CredentialContext {
   tokenEndpoint: string
   /** Milliseconds since the epoch. */
   now: number
+  /**
+   * Whether a signed assertion may be reused until shortly before it expires (Entra accepts
+   * this, as MSAL relies on). A plain OpenID provider may refuse a replayed `jti` (RFC 7523 §3),
+   * so for those every request gets a fresh one.
+   */
+  reuseAssertion?: boolean | undefined
 }
 
 /** Turns into the fields that authenticate one token request. */
@@ -123,6 +129,10 @@ class CertificateCredential implements ClientCredential {
 
   async fields(ctx: CredentialContext): Promise<ClientAuthFields> {
     const nowSeconds = Math.floor(ctx.now / 1000)
+    if (ctx.reuseAssertion === false) {
+      const { jwt } = await this.#sign(ctx.tokenEndpoint, nowSeconds)
+      return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: jwt }
+    }
     let pending = this.#assertions.get(ctx.tokenEndpoint)
     if (pending) {
       const current = await pending.catch(() => undefined)

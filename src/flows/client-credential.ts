@@ -10,7 +10,7 @@ import { regionalTokenEndpoint, resolveRegion } from '../authority/region.js'
 import type { AccessTokenRecord } from '../cache/records.js'
 import { ClientConfigurationError } from '../errors.js'
 import { mergeClaims } from '../protocol/claims.js'
-import { checkClientCredentialScopes } from '../protocol/scopes.js'
+import { checkClientCredentialScopes, normalizeScopes } from '../protocol/scopes.js'
 import { buildClientCredentialBody } from '../protocol/token-request.js'
 import { newCorrelationId, postTokenRequest, type FlowContext } from './context.js'
 import { toAuthenticationResult, type AuthenticationResult } from './result.js'
@@ -36,12 +36,14 @@ export interface ClientCredentialRequest {
 export const EXPIRY_MARGIN_SECONDS = 300
 
 export async function acquireTokenByClientCredential(ctx: FlowContext, request: ClientCredentialRequest): Promise<AuthenticationResult> {
-  const [scope] = checkClientCredentialScopes(request.scopes)
+  // `{resource}/.default` is Entra's rule; a plain OpenID provider takes whatever scopes it defines.
+  const scopes = ctx.protocolMode === 'OIDC' ? normalizeScopes(request.scopes ?? []) : checkClientCredentialScopes(request.scopes)
+  const scope = scopes.join(' ')
   if (!ctx.credential) {
     throw new ClientConfigurationError('missing_client_credential', 'Client credentials need auth.clientSecret, auth.clientCertificate or auth.clientAssertion in the ConfidentialClientApplication config.')
   }
   const authority = request.authority === undefined ? ctx.authority : parseAuthority(request.authority, ctx.authorityOptions)
-  if (authority.tenantKind === 'common' || authority.tenantKind === 'organizations' || authority.tenantKind === 'consumers') {
+  if (ctx.protocolMode === 'AAD' && (authority.tenantKind === 'common' || authority.tenantKind === 'organizations' || authority.tenantKind === 'consumers')) {
     throw new ClientConfigurationError(
       'invalid_authority',
       `Client credentials need a tenant, not "${authority.tenant}": set auth.authority to https://${authority.host}/{tenant-id or domain}.`,
@@ -50,7 +52,7 @@ export async function acquireTokenByClientCredential(ctx: FlowContext, request: 
   const region = resolveRegion(request.azureRegion)
   const claims = mergeClaims(request.claims, ctx.clientCapabilities)
   const correlationId = request.correlationId ?? newCorrelationId()
-  const query = { homeAccountId: '', environment: authority.environment, clientId: ctx.clientId, realm: authority.tenant, scopes: [scope] }
+  const query = { homeAccountId: '', environment: authority.environment, clientId: ctx.clientId, realm: authority.tenant, scopes }
 
   if (!request.skipCache && !request.claims) {
     const cached = ctx.cache.hasPlugin ? await ctx.cache.access((s) => s.findAccessToken(query)) : ctx.cache.store.findAccessToken(query)

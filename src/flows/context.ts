@@ -18,6 +18,8 @@ export interface FlowContext {
   clientId: string
   authority: Authority
   authorityOptions: AuthorityParseOptions
+  /** `AAD` (Entra and its emulator) or `OIDC` (a plain OpenID provider: no `.default` rule, no client_info). */
+  protocolMode: 'AAD' | 'OIDC'
   endpoints: EndpointResolver
   transport: Transport
   credential: ClientCredential | undefined
@@ -60,7 +62,7 @@ export async function postTokenRequest(ctx: FlowContext, post: TokenPost): Promi
   for (const [k, v] of Object.entries(post.query ?? {})) url.searchParams.set(k, v)
   const audience = `${url.origin}${url.pathname}`
   if (ctx.credential) {
-    const auth: ClientAuthFields = await ctx.credential.fields({ tokenEndpoint: audience, now: ctx.now() })
+    const auth: ClientAuthFields = await ctx.credential.fields({ tokenEndpoint: audience, now: ctx.now(), reuseAssertion: ctx.protocolMode === 'AAD' })
     for (const [k, v] of Object.entries(auth)) post.body.set(k, v as string)
   }
   const res = await ctx.transport.send({ method: 'POST', url, endpoint: 'token endpoint', form: post.body, correlationId: post.correlationId, signal: post.signal })

@@ -25,7 +25,8 @@ export interface CommonTokenFields {
 function form(common: CommonTokenFields, grant: Record<string, string | undefined>, auth: ClientAuthFields): URLSearchParams {
   const body = new URLSearchParams()
   body.set('client_id', common.clientId)
-  for (const [k, v] of Object.entries(grant)) if (v !== undefined) body.set(k, v)
+  // An empty value (no scopes on a plain OpenID provider, say) is left out rather than sent blank.
+  for (const [k, v] of Object.entries(grant)) if (v !== undefined && v !== '') body.set(k, v)
   if (common.claims) body.set('claims', common.claims)
   for (const [k, v] of Object.entries(common.extra ?? {})) if (!body.has(k)) body.set(k, v)
   for (const [k, v] of Object.entries(auth)) body.set(k, v as string)
