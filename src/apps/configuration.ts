@@ -11,7 +11,7 @@ import { ClientConfigurationError } from '../errors.js'
 import { createInFlight, type FlowContext } from '../flows/context.js'
 import { Logger, type LoggerOptions } from '../logger.js'
 import type { CloudDiscoveryEntry } from '../protocol/clouds.js'
-import { Transport, type Dispatcher, type FetchLike, type TransportRetryOptions, type TransportTimeouts } from '../transport/index.js'
+import { Transport, type TransportOptions } from '../transport/index.js'
 
 export const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com/common'
 
@@ -38,18 +38,9 @@ export interface CacheOptions {
   cachePlugin?: CachePlugin | undefined
 }
 
-export interface SystemOptions {
+/** msal-node's `system` options, plus the transport's own knobs (see TransportOptions). */
+export interface SystemOptions extends Pick<TransportOptions, 'fetch' | 'dispatcher' | 'proxyUrl' | 'timeouts' | 'maxResponseBytes' | 'retry'> {
   loggerOptions?: LoggerOptions | undefined
-  /** A fetch to use instead of `globalThis.fetch`. */
-  fetch?: FetchLike | undefined
-  /** An undici dispatcher (Agent, ProxyAgent, MockAgent) for every request. */
-  dispatcher?: Dispatcher | undefined
-  /** A proxy for every request; `HTTPS_PROXY`/`NO_PROXY` are honoured without it. */
-  proxyUrl?: string | undefined
-  timeouts?: TransportTimeouts | undefined
-  /** Largest response body accepted, in bytes (default 1 MiB). */
-  maxResponseBytes?: number | undefined
-  retry?: TransportRetryOptions | undefined
 }
 
 export interface Configuration {

@@ -53,6 +53,7 @@ export async function acquireTokenByClientCredential(ctx: FlowContext, request: 
   const claims = mergeClaims(request.claims, ctx.clientCapabilities)
   const correlationId = request.correlationId ?? newCorrelationId()
   const query = { homeAccountId: '', environment: authority.environment, clientId: ctx.clientId, realm: authority.tenant, scopes }
+  const call: AppTokenCall = { authority, scope, claims, region, request, correlationId }
 
   if (!request.skipCache && !request.claims) {
     const cached = ctx.cache.hasPlugin ? await ctx.cache.access((s) => s.findAccessToken(query)) : ctx.cache.store.findAccessToken(query)
@@ -61,39 +62,34 @@ export async function acquireTokenByClientCredential(ctx: FlowContext, request: 
       if (cached.refreshOn !== undefined && nowSeconds >= cached.refreshOn) {
         // Still valid: hand it out now, renew behind the caller's back.
         ctx.logger.verbose('App token past its refresh_in; refreshing in the background', correlationId)
-        fetchShared(ctx, authority, scope, claims, region, request, newCorrelationId()).catch((error: unknown) => {
+        fetchShared(ctx, { ...call, correlationId: newCorrelationId() }).catch((error: unknown) => {
           ctx.logger.warning(`Background refresh of an app token failed: ${(error as Error).message}`, correlationId)
         })
       }
       return toAuthenticationResult(cached, { authority: authority.url, correlationId, fromCache: true })
     }
   }
-  return fetchShared(ctx, authority, scope, claims, region, request, correlationId)
+  return fetchShared(ctx, call)
 }
 
-function fetchShared(
-  ctx: FlowContext,
-  authority: Authority,
-  scope: string,
-  claims: string | undefined,
-  region: string | undefined,
-  request: ClientCredentialRequest,
-  correlationId: string,
-): Promise<AuthenticationResult> {
+/** Everything that shapes one app-token request. */
+interface AppTokenCall {
+  authority: Authority
+  scope: string
+  claims: string | undefined
+  region: string | undefined
+  request: ClientCredentialRequest
+  correlationId: string
+}
+
+function fetchShared(ctx: FlowContext, call: AppTokenCall): Promise<AuthenticationResult> {
+  const { authority, scope, claims, region, request } = call
   // Every input that shapes the request is in the key, so no caller gets another's token.
   const key = JSON.stringify(['cc', authority.url, scope, claims ?? '', region ?? '', request.tokenQueryParameters ?? {}, request.tokenBodyParameters ?? {}])
-  return ctx.inFlight.run(key, () => fetchAppToken(ctx, authority, scope, claims, region, request, correlationId))
+  return ctx.inFlight.run(key, () => fetchAppToken(ctx, call))
 }
 
-async function fetchAppToken(
-  ctx: FlowContext,
-  authority: Authority,
-  scope: string,
-  claims: string | undefined,
-  region: string | undefined,
-  request: ClientCredentialRequest,
-  correlationId: string,
-): Promise<AuthenticationResult> {
+async function fetchAppToken(ctx: FlowContext, { authority, scope, claims, region, request, correlationId }: AppTokenCall): Promise<AuthenticationResult> {
   const endpoints = await ctx.endpoints.resolve(authority, { correlationId })
   const tokenEndpoint = region ? regionalTokenEndpoint(authority, endpoints.token_endpoint, region) : endpoints.token_endpoint
   const body = buildClientCredentialBody({ clientId: ctx.clientId, claims, extra: request.tokenBodyParameters }, scope, {})

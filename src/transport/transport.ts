@@ -31,7 +31,9 @@ export interface TransportRetryOptions {
 }
 
 export interface TransportOptions {
+  /** A fetch to use instead of `globalThis.fetch` (looked up at every call otherwise). */
   fetch?: FetchLike | undefined
+  /** An undici dispatcher (Agent, ProxyAgent, MockAgent) for every request. */
   dispatcher?: Dispatcher | undefined
   /** Proxy for every request; otherwise `HTTPS_PROXY`/`HTTP_PROXY` with `NO_PROXY` are honoured. */
   proxyUrl?: string | undefined
