@@ -105,7 +105,7 @@ export type ApiConfig = EmulatorConfig['apis'][number]
 export function parseEmulatorConfig(value: unknown): EmulatorConfig {
   const parsed = EmulatorConfigSchema.safeParse(value)
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+    const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${describeIssue(i)}`)
     throw new Error(`The emulator configuration is invalid:\n  ${problems.join('\n  ')}`)
   }
   const config = parsed.data
@@ -128,6 +128,24 @@ export function parseEmulatorConfig(value: unknown): EmulatorConfig {
   }
   if (problems.length > 0) throw new Error(`The emulator configuration is invalid:\n  ${problems.join('\n  ')}`)
   return config
+}
+
+/** zod/mini carries no English messages; say what is wrong in words. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+    case 'invalid_type':
+      return `expected ${issue.expected}`
+    case 'too_small':
+      return `must be at least ${String(issue.minimum)}`
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}`
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
+    default:
+      return issue.message === 'Invalid input' ? `is invalid (${issue.code})` : issue.message
+  }
 }
 
 /** Ids of the default directory, for tests, the demo and the README. */
