@@ -50,6 +50,7 @@ export type ClientConfigurationErrorCode =
   | 'invalid_region'
   | 'invalid_claims'
   | 'invalid_proxy'
+  | 'invalid_cache_options'
 
 /** OAuth 2.0 and Entra `error` values; the server may send others. */
 export type OAuthErrorCode =

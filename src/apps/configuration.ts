@@ -36,6 +36,11 @@ export interface AuthOptions {
 
 export interface CacheOptions {
   cachePlugin?: CachePlugin | undefined
+  /**
+   * The most access tokens kept in memory (not in msal-node): past it the least recently used
+   * is evicted, so a multi-tenant daemon's memory stays flat. Expired tokens are removed either way.
+   */
+  maxAccessTokens?: number | undefined
 }
 
 /** msal-node's `system` options, plus the transport's own knobs (see TransportOptions). */
@@ -98,12 +103,20 @@ export function createFlowContext(config: Configuration, kind: 'public' | 'confi
     endpoints,
     transport,
     credential,
-    cache: new TokenCache({ cachePlugin: config.cache?.cachePlugin }),
+    cache: new TokenCache({ cachePlugin: config.cache?.cachePlugin, maxAccessTokens: checkMaxAccessTokens(config.cache?.maxAccessTokens) }),
     logger,
     clientCapabilities: auth.clientCapabilities ?? [],
     inFlight: createInFlight(),
     now: Date.now,
   }
+}
+
+function checkMaxAccessTokens(max: unknown): number | undefined {
+  if (max === undefined) return undefined
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
+    throw new ClientConfigurationError('invalid_cache_options', `cache.maxAccessTokens must be a positive whole number of tokens (e.g. 50000), not ${JSON.stringify(max) ?? String(max)}.`)
+  }
+  return max
 }
 
 function parseCloudDiscoveryMetadata(json: string | undefined): CloudDiscoveryEntry[] | undefined {

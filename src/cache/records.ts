@@ -2,6 +2,10 @@
  * What the cache holds, one record type per MSAL unified-schema section. Times are seconds since
  * the epoch as numbers (MSAL writes them as strings; the serializer converts). `extra` keeps the
  * fields of a loaded entry that we do not use, so a round trip writes them back unchanged.
+ * `sourceKey` keeps the key an entry was loaded under when it is not the key msal-node would
+ * write (MSAL Python and .NET key entries differently): the entry goes back under the key its
+ * writer looks for. Both are absent on records the flows create, so a cached token costs only
+ * its fields.
  */
 
 export interface AccessTokenRecord {
@@ -28,6 +32,7 @@ export interface AccessTokenRecord {
   /** SHA-256 of the incoming assertion, for on-behalf-of tokens. */
   userAssertionHash?: string | undefined
   extra?: Record<string, unknown> | undefined
+  sourceKey?: string | undefined
 }
 
 export interface RefreshTokenRecord {
@@ -40,6 +45,7 @@ export interface RefreshTokenRecord {
   expiresOn?: number | undefined
   userAssertionHash?: string | undefined
   extra?: Record<string, unknown> | undefined
+  sourceKey?: string | undefined
 }
 
 export interface IdTokenRecord {
@@ -49,12 +55,16 @@ export interface IdTokenRecord {
   realm: string
   secret: string
   extra?: Record<string, unknown> | undefined
+  sourceKey?: string | undefined
 }
 
+/** One entry of msal-node's `tenantProfiles` (stored on disk as a JSON string each). */
 export interface TenantProfile {
   tenantId: string
   localAccountId: string
   name?: string | undefined
+  /** msal-node 7 writes it; older writers do not. */
+  username?: string | undefined
   isHomeTenant: boolean
 }
 
@@ -71,6 +81,7 @@ export interface AccountRecord {
   lastModificationApp?: string | undefined
   tenantProfiles?: TenantProfile[] | undefined
   extra?: Record<string, unknown> | undefined
+  sourceKey?: string | undefined
 }
 
 export interface AppMetadataRecord {
@@ -78,4 +89,5 @@ export interface AppMetadataRecord {
   environment: string
   familyId?: string | undefined
   extra?: Record<string, unknown> | undefined
+  sourceKey?: string | undefined
 }

@@ -5,6 +5,7 @@
  * cache plugins work unchanged.
  */
 import type { AccessTokenRecord } from './records.js'
+import { loadCache, parseCache, serializeCache, type UnknownSections } from './serialization.js'
 import { TokenStore } from './token-store.js'
 
 /** What msal-node passes to a cache plugin. */
@@ -24,14 +25,18 @@ export interface CachePlugin {
 
 export interface TokenCacheOptions {
   cachePlugin?: CachePlugin | undefined
+  /** The most access tokens kept in memory; least recently used go first (config `cache.maxAccessTokens`). */
+  maxAccessTokens?: number | undefined
 }
 
 export class TokenCache {
   /** The indexed store behind this cache. */
   readonly store: TokenStore
   readonly #plugin: CachePlugin | undefined
+  /** Top-level sections of a loaded cache that are not MSAL's five, written back unchanged. */
+  #unknownSections: UnknownSections = {}
 
-  constructor(options: TokenCacheOptions = {}, store: TokenStore = new TokenStore()) {
+  constructor(options: TokenCacheOptions = {}, store: TokenStore = new TokenStore({ maxAccessTokens: options.maxAccessTokens })) {
     this.store = store
     this.#plugin = options.cachePlugin
   }
@@ -76,5 +81,31 @@ export class TokenCache {
   /** Every access token held, for diagnostics. */
   accessTokens(): AccessTokenRecord[] {
     return [...this.store.accessTokens()]
+  }
+
+  // ---- serialization (msal-node's ISerializableTokenCache) -----------------------------------
+
+  /**
+   * The whole cache as JSON in the MSAL unified schema, as @azure/msal-node writes it: loadable
+   * by msal-node's `getTokenCache().deserialize()`, MSAL Python and the Azure CLI. Contains
+   * secrets: store it as you would a password.
+   * @see https://learn.microsoft.com/entra/msal/javascript/node/caching
+   */
+  serialize(): string {
+    return serializeCache(this.store, this.#unknownSections)
+  }
+
+  /**
+   * Replaces the cache's contents with a serialized cache (msal-node, MSAL Python, Azure CLI).
+   * Fields and sections this library does not use are kept for the next `serialize()`. An
+   * empty string leaves the cache as it is (msal-node does the same).
+   * @throws ClientAuthError `cache_corrupt`, naming the entry and field, when `json` is not a
+   *   valid cache; the cache is then left unchanged.
+   */
+  deserialize(json: string): void {
+    if (json === '') return
+    const parsed = parseCache(json)
+    loadCache(this.store, parsed)
+    this.#unknownSections = parsed.unknownSections
   }
 }
