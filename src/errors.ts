@@ -29,6 +29,7 @@ export type ClientAuthErrorCode =
   | 'device_code_declined'
   | 'device_code_cancelled'
   | 'loopback_server_error'
+  | 'browser_open_failed'
   | 'cache_error'
   | 'cache_locked'
   | 'cache_corrupt'
