@@ -80,8 +80,8 @@ export const EmulatorConfigSchema = z.strictObject({
     authorizationCode: 600,
     deviceCode: 900,
   }),
-  /** Seconds between device code polls; a faster poll gets `slow_down`. 0 turns the check off. */
-  deviceCodeInterval: z._default(z.number().check(z.int(), z.gte(0), z.lte(60)), 5),
+  /** Seconds between device code polls (RFC 8628 wants at least 1); a faster poll gets `slow_down`. */
+  deviceCodeInterval: z._default(z.number().check(z.int(), z.gte(1), z.lte(60)), 5),
   /**
    * Sign users in without showing a page: `true` signs in the `login_hint` user or the first
    * user of the tenant; a username signs in that user. Device codes are approved as issued.

@@ -213,7 +213,7 @@ async function deviceCode(req: TokenRequest): Promise<Record<string, unknown>> {
   if (nowMs / 1000 > entry.expiresAt) throw new EntraError('expired_token', 70019, 'Verification code expired.')
   if (entry.status === 'redeemed') throw new EntraError('invalid_grant', 70000, 'Provided grant is invalid or malformed: this device code was already redeemed.')
   if (entry.status === 'declined') throw new EntraError('authorization_declined', 70000, 'The user declined the sign-in request on the verification page.')
-  const tooSoon = core.config.deviceCodeInterval > 0 && entry.lastPollMs !== undefined && nowMs - entry.lastPollMs < core.config.deviceCodeInterval * 1000 * 0.9
+  const tooSoon = entry.lastPollMs !== undefined && nowMs - entry.lastPollMs < core.config.deviceCodeInterval * 1000 * 0.9
   entry.lastPollMs = nowMs
   if (tooSoon) {
     // Entra documents slow_down without an AADSTS number (RFC 8628 §3.5); poll less often.
