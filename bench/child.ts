@@ -28,10 +28,13 @@ import { HOST, instanceDiscovery, openIdConfiguration } from './entra-docs.js'
 import { median, quantile } from './stats.js'
 
 export interface Job {
-  lib: 'ours' | 'msal'
+  /** `floor`: no library, raw `fetch` of the same requests (what any fetch-based client pays). */
+  lib: 'ours' | 'msal' | 'floor'
   scenario: 'cc-hit' | 'silent-hit' | 'get-account' | 'concurrent' | 'first-token' | 'misses' | 'cert-misses' | 'heap' | 'cold-import'
   n: number
   mode?: 'one-tenant' | 'new-tenant' | undefined
+  /** Which application class holds the user cache (the same for both libraries in one run). */
+  app?: 'public' | 'confidential' | undefined
   credential?: 'secret' | 'cert' | undefined
   port: number
   nowSeconds: number
@@ -130,6 +133,16 @@ function confidential(lib: Lib, job: Job, tenant: string, pin = true): AnyApp {
   return new lib.ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: authorityFor(tenant), ...credential(job), ...pinned(job, tenant, pin) } })
 }
 
+/** The application that holds user accounts: PublicClientApplication, or the confidential one (same TokenCache class in both libraries). */
+function userApp(lib: Lib, job: Job): AnyApp {
+  const auth = { clientId: CLIENT_ID, authority: authorityFor(HOME_TENANT), ...pinned(job, HOME_TENANT) }
+  if (job.app === 'public') {
+    if (!lib.PublicClientApplication) throw new Error('PublicClientApplication is not exported')
+    return new lib.PublicClientApplication({ auth })
+  }
+  return new lib.ConfidentialClientApplication({ auth: { ...auth, clientSecret: CLIENT_SECRET } })
+}
+
 // ---- timing -----------------------------------------------------------------------------------
 
 /**
@@ -175,6 +188,7 @@ async function run(job: Job): Promise<ChildResult> {
   }
   countSignatures()
   await routeToServer(job.port)
+  if (job.lib === 'floor') return floor(job)
   const lib = await loadLib(job)
   const cacheOf = (app: AnyApp): AnyApp => app.getTokenCache()
   const hasDeserialize = (app: AnyApp): boolean => typeof cacheOf(app)?.deserialize === 'function'
@@ -193,8 +207,7 @@ async function run(job: Job): Promise<ChildResult> {
       return { ok: true, us, fromCache: true, signsOnHits: signs - before, extra: { callsTimed: us.calls } }
     }
     case 'silent-hit': {
-      if (!lib.PublicClientApplication) return { ok: false, unsupported: 'PublicClientApplication not available yet' }
-      const app = new lib.PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: authorityFor(HOME_TENANT), ...pinned(job, HOME_TENANT) } })
+      const app = userApp(lib, job)
       if (!hasDeserialize(app)) return { ok: false, unsupported: 'TokenCache.deserialize not available yet' }
       if (typeof app.acquireTokenSilent !== 'function') return { ok: false, unsupported: 'acquireTokenSilent not available yet' }
       await cacheOf(app).deserialize(userCache(job.n, job.nowSeconds, job.tokenBytes))
@@ -205,8 +218,7 @@ async function run(job: Job): Promise<ChildResult> {
       return { ok: true, us, fromCache: true }
     }
     case 'get-account': {
-      if (!lib.PublicClientApplication) return { ok: false, unsupported: 'PublicClientApplication not available yet' }
-      const app = new lib.PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: authorityFor(HOME_TENANT), ...pinned(job, HOME_TENANT) } })
+      const app = userApp(lib, job)
       const cache = cacheOf(app)
       if (!hasDeserialize(app) || typeof cache.getAccountByHomeId !== 'function') return { ok: false, unsupported: 'TokenCache.deserialize/getAccountByHomeId not available yet' }
       await cache.deserialize(userCache(job.n, job.nowSeconds, job.tokenBytes))
@@ -275,6 +287,22 @@ async function run(job: Job): Promise<ChildResult> {
       return { ok: true, bytesPerToken: (after - before) / job.n, extra: { heapBeforeMiB: before / 2 ** 20, heapAfterMiB: after / 2 ** 20, keepAlive: typeof app } }
     }
   }
+}
+
+/** Raw fetch of the same sequential token requests: the cost no fetch-based library can go below. */
+async function floor(job: Job): Promise<ChildResult> {
+  const body = new URLSearchParams({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, grant_type: 'client_credentials', scope: APP_SCOPE }).toString()
+  const one = async (i: number): Promise<void> => {
+    const tenant = job.mode === 'new-tenant' ? tenantId(100_000 + i) : tenantId(1)
+    const res = await fetch(`https://${HOST}/${tenant}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' }, body })
+    const json = JSON.parse(await res.text()) as { access_token?: string }
+    if (typeof json.access_token !== 'string') throw new Error(`no token: HTTP ${res.status}`)
+  }
+  for (let i = 0; i < 20; i++) await one(1_000_000 + i)
+  const t0 = performance.now()
+  for (let i = 0; i < job.n; i++) await one(i)
+  const wallMs = performance.now() - t0
+  return { ok: true, wallMs, perSecond: (job.n * 1000) / wallMs }
 }
 
 const job = JSON.parse(process.env.BENCH_JOB ?? '{}') as Job
