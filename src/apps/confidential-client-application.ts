@@ -11,18 +11,16 @@
  * const { accessToken } = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })
  * ```
  */
-import type { TokenCache } from '../cache/token-cache.js'
-import type { FlowContext } from '../flows/context.js'
 import { acquireTokenByClientCredential, type ClientCredentialRequest } from '../flows/client-credential.js'
+import { acquireTokenOnBehalfOf, type OnBehalfOfRequest } from '../flows/on-behalf-of.js'
 import type { AuthenticationResult } from '../flows/result.js'
-import { createFlowContext, type Configuration } from './configuration.js'
+import { ClientApplication } from './client-application.js'
+import type { Configuration } from './configuration.js'
 
-export class ConfidentialClientApplication {
-  readonly #ctx: FlowContext
-
+export class ConfidentialClientApplication extends ClientApplication {
   /** @throws ClientConfigurationError when the configuration cannot work (no credential, bad authority, ...). */
   constructor(config: Configuration) {
-    this.#ctx = createFlowContext(config, 'confidential')
+    super(config, 'confidential')
   }
 
   /**
@@ -34,16 +32,17 @@ export class ConfidentialClientApplication {
    *   ClientAuthError for network failures, timeouts and unusable responses.
    */
   acquireTokenByClientCredential(request: ClientCredentialRequest): Promise<AuthenticationResult> {
-    return acquireTokenByClientCredential(this.#ctx, request)
+    return acquireTokenByClientCredential(this.context, request)
   }
 
-  /** The application's token cache. */
-  getTokenCache(): TokenCache {
-    return this.#ctx.cache
-  }
-
-  /** Closes pooled connections (optional: idle ones close by themselves). */
-  async close(): Promise<void> {
-    await this.#ctx.transport.close()
+  /**
+   * On-behalf-of: exchanges the user token your API received for a token to a downstream API.
+   * Cached by the SHA-256 of the incoming token, as msal-node does.
+   * @throws InteractionRequiredAuthError when the user must consent or pass MFA (return the
+   *   claims challenge to your client); ServerError for other Entra errors.
+   * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow
+   */
+  acquireTokenOnBehalfOf(request: OnBehalfOfRequest): Promise<AuthenticationResult | null> {
+    return acquireTokenOnBehalfOf(this.context, request)
   }
 }

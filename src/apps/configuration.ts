@@ -5,6 +5,7 @@
  */
 import { parseAuthority, type AuthorityParseOptions } from '../authority/authority.js'
 import { EndpointResolver } from '../authority/endpoints.js'
+import { JwksCache } from '../authority/jwks.js'
 import { TokenCache, type CachePlugin } from '../cache/token-cache.js'
 import { createClientCredential, type ClientAssertionCallback, type ClientCertificate } from '../credentials/client-credential.js'
 import { ClientConfigurationError } from '../errors.js'
@@ -101,9 +102,10 @@ export function createFlowContext(config: Configuration, kind: 'public' | 'confi
     authorityOptions,
     protocolMode: auth.protocolMode ?? 'AAD',
     endpoints,
+    jwks: new JwksCache(transport),
     transport,
     credential,
-    cache: new TokenCache({ cachePlugin: config.cache?.cachePlugin, maxAccessTokens: checkMaxAccessTokens(config.cache?.maxAccessTokens) }),
+    cache: new TokenCache({ cachePlugin: config.cache?.cachePlugin, clientId: auth.clientId, maxAccessTokens: checkMaxAccessTokens(config.cache?.maxAccessTokens) }),
     logger,
     clientCapabilities: auth.clientCapabilities ?? [],
     inFlight: createInFlight(),

@@ -7,6 +7,8 @@
 import type { AccessTokenRecord } from './records.js'
 import { loadCache, parseCache, serializeCache, type UnknownSections } from './serialization.js'
 import { TokenStore } from './token-store.js'
+import { toAccountInfo, type AccountInfo } from './accounts.js'
+import type { AccountRecord } from './records.js'
 
 /** What msal-node passes to a cache plugin. */
 export interface TokenCacheContext {
@@ -25,6 +27,8 @@ export interface CachePlugin {
 
 export interface TokenCacheOptions {
   cachePlugin?: CachePlugin | undefined
+  /** The application's client id: accounts are listed with the id token issued to it. */
+  clientId?: string | undefined
   /** The most access tokens kept in memory; least recently used go first (config `cache.maxAccessTokens`). */
   maxAccessTokens?: number | undefined
 }
@@ -33,12 +37,14 @@ export class TokenCache {
   /** The indexed store behind this cache. */
   readonly store: TokenStore
   readonly #plugin: CachePlugin | undefined
+  readonly #clientId: string
   /** Top-level sections of a loaded cache that are not MSAL's five, written back unchanged. */
   #unknownSections: UnknownSections = {}
 
   constructor(options: TokenCacheOptions = {}, store: TokenStore = new TokenStore({ maxAccessTokens: options.maxAccessTokens })) {
     this.store = store
     this.#plugin = options.cachePlugin
+    this.#clientId = options.clientId ?? ''
   }
 
   /** Whether a plugin wraps every access (if not, reads are synchronous map lookups). */
@@ -107,5 +113,45 @@ export class TokenCache {
     const parsed = parseCache(json)
     loadCache(this.store, parsed)
     this.#unknownSections = parsed.unknownSections
+  }
+
+  // ---- accounts (msal-node's async account methods) ------------------------------------------
+
+  /** Every signed-in account in the cache (one per tenant profile), with its id token claims. */
+  async getAllAccounts(): Promise<AccountInfo[]> {
+    return this.access((s) => [...s.accounts()].map((r) => this.#accountInfo(s, r)))
+  }
+
+  /** The account whose `homeAccountId` (`uid.utid`) is given, or null. */
+  async getAccountByHomeId(homeAccountId: string): Promise<AccountInfo | null> {
+    if (!homeAccountId) return null
+    return this.access((s) => {
+      const records = s.findAccounts(homeAccountId)
+      // The home tenant's profile first: it is the one `uid.utid` names.
+      const home = records.find((r) => homeAccountId.toLowerCase().endsWith(`.${r.realm.toLowerCase()}`)) ?? records[0]
+      return home ? this.#accountInfo(s, home) : null
+    })
+  }
+
+  /** The account whose `localAccountId` (the user's `oid` in that tenant) is given, or null. */
+  async getAccountByLocalId(localAccountId: string): Promise<AccountInfo | null> {
+    if (!localAccountId) return null
+    return this.access((s) => {
+      const wanted = localAccountId.toLowerCase()
+      // Public clients hold a handful of accounts; a walk over them is the lookup.
+      for (const r of s.accounts()) if (r.localAccountId.toLowerCase() === wanted) return this.#accountInfo(s, r)
+      return null
+    })
+  }
+
+  /** Signs an account out of this cache: its account records and every token it owns. */
+  async removeAccount(account: AccountInfo): Promise<void> {
+    if (!account?.homeAccountId) return
+    await this.access((s) => s.removeAccount(account.homeAccountId, account.environment))
+  }
+
+  #accountInfo(s: TokenStore, record: AccountRecord): AccountInfo {
+    const idToken = this.#clientId ? s.findIdToken({ homeAccountId: record.homeAccountId, environment: record.environment, clientId: this.#clientId }, record.realm) : undefined
+    return toAccountInfo(record, idToken)
   }
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Authority, AuthorityParseOptions } from '../authority/authority.js'
 import type { EndpointMetadata, EndpointResolver } from '../authority/endpoints.js'
+import type { JwksCache } from '../authority/jwks.js'
 import type { TokenCache } from '../cache/token-cache.js'
 import { SingleFlight } from '../cache/single-flight.js'
 import type { ClientCredential } from '../credentials/client-credential.js'
@@ -21,6 +22,8 @@ export interface FlowContext {
   /** `AAD` (Entra and its emulator) or `OIDC` (a plain OpenID provider: no `.default` rule, no client_info). */
   protocolMode: 'AAD' | 'OIDC'
   endpoints: EndpointResolver
+  /** The authorities' signing keys, for id token validation. */
+  jwks: JwksCache
   transport: Transport
   credential: ClientCredential | undefined
   cache: TokenCache

@@ -4,44 +4,9 @@
  */
 import { parseScopeString } from '../protocol/scopes.js'
 import type { AccessTokenRecord } from '../cache/records.js'
+import type { AccountInfo, IdTokenClaims, TenantProfileInfo } from '../cache/accounts.js'
 
-export type IdTokenClaims = Record<string, unknown> & {
-  aud?: string
-  iss?: string
-  iat?: number
-  nbf?: number
-  exp?: number
-  oid?: string
-  sub?: string
-  tid?: string
-  name?: string
-  preferred_username?: string
-  nonce?: string
-}
-
-export interface TenantProfileInfo {
-  tenantId: string
-  localAccountId: string
-  name?: string | undefined
-  isHomeTenant: boolean
-}
-
-/** A signed-in user, as msal-node describes one. */
-export interface AccountInfo {
-  /** `uid.utid` from `client_info`: stable across the user's tenants. */
-  homeAccountId: string
-  /** The cloud's cache host, e.g. `login.windows.net`. */
-  environment: string
-  tenantId: string
-  username: string
-  /** The user's object id (`oid`) in `tenantId`. */
-  localAccountId: string
-  name?: string | undefined
-  idToken?: string | undefined
-  idTokenClaims?: IdTokenClaims | undefined
-  tenantProfiles?: Map<string, TenantProfileInfo> | undefined
-  authorityType?: string | undefined
-}
+export type { AccountInfo, IdTokenClaims, TenantProfileInfo }
 
 export interface AuthenticationResult {
   authority: string
