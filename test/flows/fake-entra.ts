@@ -192,8 +192,8 @@ export class FakeEntra {
         return this.issue(f.scope ?? grant.scope, { nonce: grant.nonce })
       }
       case 'refresh_token': {
+        // Entra rotates refresh tokens but the old one stays valid until it expires or is revoked.
         if (!this.refreshTokens.has(f.refresh_token ?? '')) return aadstsError('invalid_grant', 70008)
-        this.refreshTokens.delete(f.refresh_token!)
         return this.issue(f.scope ?? '')
       }
       case 'password':
