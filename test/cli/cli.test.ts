@@ -142,6 +142,35 @@ describe('entra-oauth token for a user, accounts, logout', () => {
   })
 })
 
+describe('entra-oauth token --interactive', () => {
+  it('opens the sign-in page, follows the redirect to the loopback listener, prints the token', async () => {
+    const cache = freshCache()
+    let stdout = ''
+    let stderr = ''
+    const visited: string[] = []
+    const io: CliIo = {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      readStdin: async () => '',
+      env: {},
+      // A browser in two requests: the emulator auto-approves and redirects to the library's listener.
+      openBrowser: async (url) => {
+        visited.push(url)
+        const signIn = await fetch(url, { redirect: 'manual' })
+        const landing = signIn.headers.get('location')!
+        visited.push(landing)
+        void fetch(landing).then((r) => r.text())
+      },
+    }
+    const code = await main(['token', '--authority', emulator.authority(), '--client-id', DEFAULTS.publicClientId, '--interactive', '--account', DEFAULTS.users[1]!.username, '--cache-file', cache], io)
+    expect(code).toBe(0)
+    expect(stderr).toMatch(/Opening the browser/)
+    expect(new URL(visited[0]!).searchParams.get('login_hint')).toBe(DEFAULTS.users[1]!.username)
+    expect(new URL(visited[1]!).hostname).toMatch(/^(localhost|127\.0\.0\.1)$/)
+    expect(JSON.parse(stdout)).toMatchObject({ account: DEFAULTS.users[1]!.username, fromCache: false })
+  })
+})
+
 describe('entra-oauth decode', () => {
   it('shows header, claims and times of a token from stdin or the argument', async () => {
     const token = (await run(['token', '--authority', emulator.authority(), '--client-id', DEFAULTS.daemonClientId, '--cache-file', freshCache(), '-o', 'raw'], { env: { ENTRA_OAUTH_CLIENT_SECRET: DEFAULTS.daemonSecret } })).stdout
