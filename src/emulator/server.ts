@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { startEmulator } from 'entra-oauth/emulator' // or src/emulator/index.js in this repo
+ * import { startEmulator, DEFAULTS } from './src/emulator/index.js'
  * const emulator = await startEmulator({ autoApprove: true })
  * const cca = new ConfidentialClientApplication({ auth: { clientId: DEFAULTS.daemonClientId, authority: emulator.authority(), clientSecret: DEFAULTS.daemonSecret } })
  * await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })
