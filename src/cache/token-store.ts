@@ -122,6 +122,8 @@ export class TokenStore {
   readonly #max: number
   readonly #now: () => number
   #insertsSinceSweep = 0
+  /** Insertions before the next sweep: as many as there were tokens after the last one, so sweeping costs O(1) per insertion. */
+  #sweepAfter = SWEEP_MIN_INSERTS
   readonly #strings = new Map<string, string>()
   readonly #scopes = new Map<string, ScopeInfo>()
   #version = 0
@@ -227,7 +229,7 @@ export class TokenStore {
       if (oldest === undefined) break
       this.removeAccessToken(oldest)
     }
-    if (mode === 'replace' && ++this.#insertsSinceSweep >= Math.max(SWEEP_MIN_INSERTS, this.#atCount)) {
+    if (mode === 'replace' && ++this.#insertsSinceSweep >= this.#sweepAfter) {
       this.removeExpiredAccessTokens()
     }
   }
@@ -268,6 +270,7 @@ export class TokenStore {
     const expired: AccessTokenRecord[] = []
     for (const record of this.accessTokens()) if (record.expiresOn <= nowSeconds) expired.push(record)
     for (const record of expired) this.removeAccessToken(record)
+    this.#sweepAfter = Math.max(SWEEP_MIN_INSERTS, this.#atCount)
     return expired.length
   }
 
@@ -543,6 +546,8 @@ function requestedScopes(scopes: readonly string[]): Set<string> {
   for (const raw of scopes) for (const scope of raw.split(' ')) if (scope !== '') all.add(scope.toLowerCase())
   const resource = new Set([...all].filter((s) => !OIDC.has(s)))
   if (resource.size > 0) return resource
+  // Only OIDC scopes, or none: msal-common searches for `openid profile` then.
+  if (all.size === 0) return new Set(['openid', 'profile'])
   all.delete('offline_access')
   return all
 }
