@@ -52,6 +52,8 @@ export async function acquireTokenByUsernamePassword(ctx: FlowContext, request: 
   ctx.logger.warning('Username/password (ROPC) sign-in: discouraged; prefer the system browser or device code.', correlationId)
   ctx.logger.verbosePii(`ROPC sign-in for ${request.username}`, correlationId)
   const requestedAt = nowSeconds(ctx)
-  const response = await postTokenRequest(ctx, { endpoints, body, correlationId, userFlow: true, query: request.tokenQueryParameters })
+  // userFlow false: here invalid_grant means a wrong username or password (AADSTS50126), a
+  // ServerError as in msal-node, not a call to sign in interactively.
+  const response = await postTokenRequest(ctx, { endpoints, body, correlationId, userFlow: false, query: request.tokenQueryParameters })
   return handleUserTokenResponse(ctx, response, { authority, endpoints, correlationId, requestedScopes: scopes, requestedAt })
 }
