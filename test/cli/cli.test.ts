@@ -4,9 +4,11 @@
  * served from the cache file, device code sign-in then silent use, accounts and logout, decode,
  * help and exit codes, one-line errors without secrets.
  */
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/cli.js'
 import { EXIT, defaultCacheFile, type CliIo } from '../../src/cli/io.js'
@@ -108,6 +110,30 @@ describe('entra-oauth token, app-only', () => {
     expect(res.code).toBe(EXIT.configuration)
     expect(res.stderr).toMatch(/\.default/)
   })
+})
+
+describe('the entra-oauth executable', () => {
+  it('runs as a process (src/cli/main.ts through tsx), prints JSON, exits 0; the second process reads the cache file', async () => {
+    const cache = freshCache()
+    const exec = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)), ...args],
+          { env: { PATH: process.env.PATH, ENTRA_OAUTH_CLIENT_SECRET: DEFAULTS.daemonSecret, ENTRA_OAUTH_CACHE_FILE: cache }, timeout: 30_000 },
+          (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+        )
+      })
+    const args = ['token', '--authority', emulator.authority(), '--client-id', DEFAULTS.daemonClientId]
+    const first = await exec(args)
+    expect(first.code).toBe(0)
+    const second = await exec(args)
+    expect(second.code).toBe(0)
+    expect(JSON.parse(second.stdout)).toMatchObject({ accessToken: (JSON.parse(first.stdout) as { accessToken: string }).accessToken, fromCache: true })
+    const failed = await exec(['token', '--authority', emulator.authority(), '--client-id', '00000000-0000-0000-0000-00000000000a'])
+    expect(failed.code).toBe(EXIT.server)
+    expect(failed.stderr).toMatch(/AADSTS700016/)
+  }, 60_000)
 })
 
 describe('entra-oauth token for a user, accounts, logout', () => {
