@@ -182,7 +182,16 @@ export async function startLoopbackListener(options: LoopbackOptions = {}): Prom
       const res = held
       held = undefined
       if (res && !res.headersSent) {
+        // Let the page reach the browser before the sockets are closed (bounded: a stalled browser must not hold us).
+        const sent = new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2000)
+          res.once('close', () => {
+            clearTimeout(timer)
+            resolve()
+          })
+        })
         page(res, 200, outcome.ok ? (options.successTemplate ?? DEFAULT_SUCCESS_PAGE) : (options.errorTemplate ?? defaultErrorPage(outcome.errorCode)))
+        await sent
       }
       await close()
     },
