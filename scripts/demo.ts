@@ -8,10 +8,11 @@
 import { readFileSync } from 'node:fs'
 import { ConfidentialClientApplication, PublicClientApplication, type AuthenticationResult } from '../src/index.js'
 import { DEFAULTS, defaultConfig, startEmulator, type Emulator } from '../src/emulator/index.js'
+import { EXPIRY_MARGIN_SECONDS } from '../src/flows/client-credential.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/keys/${name}`, import.meta.url), 'utf8')
-/** The library renews access tokens this long before they expire (as msal-node does). */
-const RENEWAL_WINDOW_S = 300
+/** The library renews access tokens this long before they expire (300 s, as msal-node does). */
+const RENEWAL_WINDOW_S = EXPIRY_MARGIN_SECONDS
 /** The emulator's access tokens live this long, so the renewal comes a few seconds into the demo. */
 const ACCESS_TOKEN_LIFETIME_S = RENEWAL_WINDOW_S + 3
 
