@@ -10,7 +10,7 @@
  * See bench/README.md for how to read the numbers.
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -24,7 +24,9 @@ import { readFileSync } from 'node:fs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const OUT = join(ROOT, 'bench', 'results')
-const BUILD = join(OUT, 'build')
+// Per run, so two runs at once (a full run and the smoke test) cannot swap each other's CA or build.
+const RUN_DIR = join(OUT, `run-${process.pid}`)
+const BUILD = join(RUN_DIR, 'build')
 const CERT_DIR = join(ROOT, 'fixtures', 'keys')
 type LibName = 'ours' | 'msal'
 type RunName = LibName | 'floor'
@@ -274,7 +276,7 @@ async function transpile(): Promise<string> {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name)
       if (e.isDirectory()) {
-        if (p !== OUT) walk(p)
+        if (p !== OUT && !p.includes('node_modules')) walk(p)
       } else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.push(p)
     }
   }
@@ -432,7 +434,7 @@ async function main(): Promise<void> {
   const started = Date.now()
   log(`bench: ${options.quick ? 'quick smoke run' : 'full run'}; transpiling src/ and bench/ to ${relative(ROOT, BUILD)}`)
   const childJs = await transpile()
-  const tls = makeTls(join(OUT, 'tls'))
+  const tls = makeTls(join(RUN_DIR, 'tls'))
   const server = await startTokenServer({
     key: tls.key,
     cert: tls.cert,
@@ -473,6 +475,7 @@ async function main(): Promise<void> {
   } finally {
     await server.close()
   }
+  rmSync(RUN_DIR, { recursive: true, force: true })
 
   let bundles: Record<LibName, BundleSizes> | undefined
   if (!options.only || options.only.includes('bundle')) {
