@@ -137,10 +137,8 @@ export class TokenCache {
   async getAccountByLocalId(localAccountId: string): Promise<AccountInfo | null> {
     if (!localAccountId) return null
     return this.access((s) => {
-      const wanted = localAccountId.toLowerCase()
-      // Public clients hold a handful of accounts; a walk over them is the lookup.
-      for (const r of s.accounts()) if (r.localAccountId.toLowerCase() === wanted) return this.#accountInfo(s, r)
-      return null
+      const [record] = s.findAccountsByLocalId(localAccountId)
+      return record ? this.#accountInfo(s, record) : null
     })
   }
 

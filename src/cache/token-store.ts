@@ -117,6 +117,8 @@ export class TokenStore {
   readonly #appMetadata = new Map<string, AppMetadataRecord>()
   /** On-behalf-of (added for flows/on-behalf-of.ts): assertion hash → the home account id its tokens are filed under. */
   readonly #assertionOwners = new Map<string, string>()
+  /** (Added for TokenCache.getAccountByLocalId) lower-cased local account id → its records; checked against #owners on read, so removals need no upkeep here. */
+  readonly #byLocalId = new Map<string, Set<AccountRecord>>()
   /** Access tokens in least-recently-used order (first = oldest); kept only when bounded. */
   readonly #lru: Set<AccessTokenRecord> | undefined
   readonly #max: number
@@ -380,7 +382,26 @@ export class TokenStore {
     record.realm = this.#intern(record.realm)
     record.homeAccountId = this.#intern(record.homeAccountId)
     this.#owner(record.homeAccountId, record.environment).accounts.set(lower(record.realm), record)
+    const local = lower(record.localAccountId)
+    let records = this.#byLocalId.get(local)
+    if (records === undefined) this.#byLocalId.set(local, (records = new Set()))
+    records.add(record)
     this.#version++
+  }
+
+  /** The account records whose local account id (`oid` in their tenant) is given: a map lookup, whatever the cache size. */
+  findAccountsByLocalId(localAccountId: string): AccountRecord[] {
+    const key = lower(localAccountId)
+    const records = this.#byLocalId.get(key)
+    if (records === undefined) return []
+    const out: AccountRecord[] = []
+    for (const record of records) {
+      const held = this.#owners.get(ownerKey(record.homeAccountId, record.environment))?.accounts.get(lower(record.realm))
+      if (held === record && lower(record.localAccountId) === key) out.push(record)
+      else records.delete(record)
+    }
+    if (records.size === 0) this.#byLocalId.delete(key)
+    return out
   }
 
   /** The account records of one user (one per tenant), in `environment` or any of its aliases; in every cloud when it is omitted. */
@@ -501,6 +522,7 @@ export class TokenStore {
   /** Empties the store. */
   clear(): void {
     this.#assertionOwners.clear()
+    this.#byLocalId.clear()
     this.#at.clear()
     this.#atCount = 0
     this.#lru?.clear()

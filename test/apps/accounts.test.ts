@@ -40,6 +40,9 @@ describe('accounts', () => {
     const adele = (await cache.getAccountByHomeId(HOME_ACCOUNT_ID))!
     await cache.removeAccount(adele)
     expect((await cache.getAllAccounts()).map((a) => a.username)).toEqual([other.preferred_username])
+    expect(await cache.getAccountByLocalId(USER.oid)).toBeNull()
+    expect(await cache.getAccountByHomeId(HOME_ACCOUNT_ID)).toBeNull()
+    expect(await cache.getAccountByLocalId(other.oid)).toMatchObject({ username: other.preferred_username })
     expect([...cache.store.accessTokens()]).toHaveLength(0)
     expect([...cache.store.refreshTokens()].map((r) => r.secret)).toEqual(['megan-rt-secret'])
     expect([...cache.store.idTokens()]).toHaveLength(0)
