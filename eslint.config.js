@@ -11,6 +11,10 @@ const layers = {
   cache: ['protocol', 'errors'],
   protocol: ['errors'],
   transport: ['errors'],
+  // The emulator is a server: it shares protocol steps with the library, nothing else.
+  emulator: ['protocol', 'errors'],
+  // The command is a client of the library like any other, plus the emulator it can start.
+  cli: ['apps', 'flows', 'cache', 'authority', 'credentials', 'protocol', 'transport', 'emulator', 'errors'],
 }
 const all = ['apps', 'flows', 'credentials', 'authority', 'cache', 'protocol', 'transport', 'cli', 'emulator']
 

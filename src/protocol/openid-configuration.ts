@@ -5,8 +5,8 @@
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
  */
 import * as z from 'zod/mini'
-import { ClientAuthError, ClientConfigurationError } from '../errors.js'
-import type { WireResponse } from './token-response.js'
+import { ClientAuthError, ClientConfigurationError, ServerError } from '../errors.js'
+import { parseErrorResponse, type WireResponse } from './token-response.js'
 
 const endpoint = z.string().check(z.refine((v) => isSafeEndpoint(v), 'must be an https URL (http only on loopback)'))
 
@@ -31,10 +31,14 @@ export interface EndpointMetadata {
 /** Parses a discovery response. @throws ClientAuthError `invalid_response` or `http_error`. */
 export function parseOpenIdConfiguration(res: WireResponse, endpointName: string): EndpointMetadata {
   if (res.status !== 200) {
+    // Entra explains an unknown tenant in an OAuth error body (invalid_tenant, AADSTS90002): keep it.
+    const error = parseErrorResponse(res, { endpoint: endpointName })
+    if (error instanceof ServerError) throw error
     throw new ClientAuthError('http_error', `The ${endpointName} answered HTTP ${res.status}. Check that the authority URL names an existing tenant or OpenID provider.`, {
       correlationId: res.correlationId,
       status: res.status,
       endpoint: endpointName,
+      retryAfterSeconds: error.retryAfterSeconds,
     })
   }
   let json: unknown

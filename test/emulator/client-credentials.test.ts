@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { createPrivateKey } from 'node:crypto'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ClientAuthError, ConfidentialClientApplication, ServerError } from '../../src/index.js'
+import { ConfidentialClientApplication, ServerError } from '../../src/index.js'
 import { DEFAULTS, DEFAULT_DAEMON_CERTIFICATE, startEmulator, type Emulator } from '../../src/emulator/index.js'
 import { buildClientAssertionClaims, signClientAssertion } from '../../src/protocol/client-assertion.js'
 import { thumbprintToBase64Url } from '../../src/protocol/pem.js'
@@ -159,14 +159,16 @@ describe('client credentials errors from the emulator', () => {
     expect(unknownResource.errorCodes).toEqual([500011])
   })
 
-  it('an unknown tenant fails at discovery (HTTP 400), before any token request', async () => {
+  it('an unknown tenant fails at discovery with Entra\'s invalid_tenant (AADSTS90002), before any token request', async () => {
     const err = await daemon({ clientSecret: DEFAULTS.daemonSecret }, 'fabrikam.onmicrosoft.com')
       .acquireTokenByClientCredential({ scopes: [GRAPH] })
       .then(
         () => undefined,
-        (e: unknown) => e as ClientAuthError,
+        (e: unknown) => e as ServerError,
       )
-    expect(err).toBeInstanceOf(ClientAuthError)
+    expect(err).toBeInstanceOf(ServerError)
+    expect(err?.errorCode).toBe('invalid_tenant')
+    expect(err?.errorCodes).toEqual([90002])
     expect(err?.status).toBe(400)
     expect(err?.endpoint).toMatch(/OpenID discovery/)
   })

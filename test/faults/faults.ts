@@ -82,7 +82,7 @@ export const TOKEN_ENDPOINT_FAULTS: Fault[] = [
 
 /** Faults for GET endpoints that return JSON metadata (discovery, JWKS). */
 export const METADATA_FAULTS: Fault[] = TOKEN_ENDPOINT_FAULTS.filter((f) => !/expires_in|token_type/.test(f.name)).map((f) =>
-  f.name === 'HTTP 429 with a Retry-After beyond the limit' ? { ...f, outcome: 'http_error' } : f.name === 'HTTP 200 with JSON that is not a token response' ? { ...f, name: 'HTTP 200 with JSON that is not metadata' } : f,
+  f.name === 'HTTP 429 with a Retry-After beyond the limit' ? f : f.name === 'HTTP 200 with JSON that is not a token response' ? { ...f, name: 'HTTP 200 with JSON that is not metadata' } : f,
 )
 
 /** The transport settings fault tests run with: short timeouts and caps so each case is quick. */
