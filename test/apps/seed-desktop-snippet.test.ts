@@ -29,7 +29,7 @@ import { server } from '../msw/server.js'
 import { recordRequests } from '../msw/entra.js'
 import { FakeEntra, HOME_ACCOUNT_ID, formOf } from '../flows/fake-entra.js'
 
-const SEED = new URL('../../../shared/seeds/000_e2d3434e198d13aa.txt', import.meta.url)
+const SEED = new URL('../../fixtures/seeds/000_e2d3434e198d13aa.txt', import.meta.url)
 const PLACEHOLDER_CLIENT_ID = 'your_client_id_here'
 
 const RESTORED = Symbol('restored')

@@ -75,7 +75,20 @@ afterEach(() => {
   vi.unstubAllEnvs()
 })
 
+/** The page's Node.js code blocks, as printed. */
+function seedBlocks(): string[] {
+  const page = readFileSync(new URL('../../fixtures/seeds/003_4aa67b9c7aa9990a.txt', import.meta.url), 'utf8')
+  return [...page.matchAll(/```JavaScript\n([\s\S]*?)```/g)].map((m) => m[1]!.trim())
+}
+
 describe.each(['daemon-secret.snippet.mjs', 'daemon-certificate.snippet.mjs'])('seed daemon snippet %s', (file) => {
+  it('contains the seed page\'s Node.js blocks verbatim', () => {
+    const blocks = seedBlocks()
+    expect(blocks).toHaveLength(2)
+    const text = readFileSync(here(file), 'utf8')
+    for (const block of blocks) expect(text).toContain(block)
+  })
+
   it('runs with msal-node and with entra-oauth alike, in one round trip', async () => {
     const sent: Record<string, string[]> = {}
     const posted: Record<string, Record<string, string>> = {}
@@ -86,6 +99,7 @@ describe.each(['daemon-secret.snippet.mjs', 'daemon-certificate.snippet.mjs'])('
       const logs = await runSnippet(file, library)
       expect(logs[0], `${library} printed the access token`).toBe(token.access_token)
       if (file === 'daemon-secret.snippet.mjs') expect(logs[1]).toEqual({ value: [{ displayName: 'Adele Vance' }] })
+      expect(logs.some((l) => l instanceof Error), `${library} logged an error`).toBe(false)
       const toEntra = seen.requests.filter((r) => new URL(r.url).host === 'login.microsoftonline.com')
       sent[library] = toEntra.map((r) => `${r.method} ${new URL(r.url).pathname}`)
       posted[library] = await form(toEntra.find((r) => r.method === 'POST')!)
