@@ -11,7 +11,7 @@ import { createLocalJWKSet, jwtVerify, errors as joseErrors, type JSONWebKeySet,
 import * as z from 'zod/mini'
 import { ClientAuthError } from '../errors.js'
 import { decodeJwtHeader } from './jwt.js'
-import type { WireResponse } from './token-response.js'
+import { parseErrorResponse, type WireResponse } from './token-response.js'
 
 /** Signature algorithms accepted on id tokens: RSA, RSA-PSS and ECDSA. Never `none`, never HMAC. */
 export const ID_TOKEN_ALGORITHMS: readonly string[] = Object.freeze(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'])
@@ -140,9 +140,11 @@ const JwksSchema = z.looseObject({
 
 /**
  * Parses a JWKS response (RFC 7517 §5).
- * @throws ClientAuthError `http_error` for a non-200, `invalid_response` for a body that is not a key set.
+ * @throws ServerError `throttled` for a 429; ClientAuthError `http_error` for another non-200, `invalid_response` for a body that is not a key set.
  */
 export function parseJwksResponse(res: WireResponse, endpointName: string): JSONWebKeySet {
+  // Throttling reads the same at every endpoint (ServerError `throttled` with its Retry-After), so one handler covers them all.
+  if (res.status === 429) throw parseErrorResponse(res, { endpoint: endpointName })
   if (res.status !== 200) {
     throw new ClientAuthError('http_error', `The ${endpointName} answered HTTP ${res.status}; the id token cannot be verified without the authority's keys.`, {
       correlationId: res.correlationId,
