@@ -62,6 +62,9 @@ export async function startProvider(): Promise<RunningProvider> {
     ],
     jwks: { keys: [{ ...signing, alg: 'RS256', use: 'sig', kid: 'interop-key-1' }] },
     scopes: ['openid', 'offline_access', 'profile', 'api:read', 'api:write'],
+    // Profile claims in the id token, as Entra, Google and Keycloak put them (the library reads the username there; it does not call userinfo).
+    claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
+    conformIdTokenClaims: false,
     features: { clientCredentials: { enabled: true }, deviceFlow: { enabled: true }, devInteractions: { enabled: true } },
     pkce: { required: () => true },
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, name: 'Alice Example', preferred_username: `${sub}@example.test` }) }),
