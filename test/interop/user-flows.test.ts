@@ -6,11 +6,10 @@
  * device pages). No Entra extensions: no client_info, no `.default`; the account comes from the id
  * token's `sub` and `iss`.
  */
-import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFlowContext } from '../../src/apps/configuration.js'
 import { acquireTokenByDeviceCode, type DeviceCodeResponse } from '../../src/flows/device-code.js'
-import { InteractionRequiredAuthError, PublicClientApplication, type AuthenticationResult } from '../../src/index.js'
+import { InteractionRequiredAuthError, PublicClientApplication, cryptoProvider, type AuthenticationResult } from '../../src/index.js'
 import { server as msw } from '../msw/server.js'
 import { Browser, type Page } from './browser.js'
 import { PUBLIC_CLIENT, USER, startProvider, type RunningProvider } from './provider.js'
@@ -94,29 +93,37 @@ describe('authorization code with PKCE against oidc-provider', () => {
 
   it('getAuthCodeUrl + acquireTokenByCode: the provider checks the verifier against the challenge', async () => {
     const app = publicApp()
-    const { verifier, challenge } = { verifier: 'v'.repeat(43) + 'erifier-for-interop', challenge: '' }
-    const pkceChallenge = challenge || createHash('sha256').update(verifier).digest('base64url')
-    const redirectUri = 'http://127.0.0.1:9/redirect'
-    const url = await app.getAuthCodeUrl({ scopes: [], redirectUri, codeChallenge: pkceChallenge, codeChallengeMethod: 'S256', state: 'st-1', nonce: 'n-1' })
     const browser = new Browser()
-    // Stop at the redirect to the (unbound) redirect URI and read the code from it.
-    let landed: URL | undefined
-    const stop = (u: URL): boolean => {
-      if (u.port !== '9') return false
-      landed = u
-      return true
+    const redirectUri = 'http://127.0.0.1:9/redirect'
+    /** Signs in at the provider and returns the redirect the browser lands on (port 9: nothing listens, the test reads it). */
+    const codeFor = async (challenge: string, state: string): Promise<URL> => {
+      const url = await app.getAuthCodeUrl({ scopes: [], redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', state, nonce: `n-${state}`, prompt: 'consent' })
+      let landed: URL | undefined
+      const stop = (u: URL): boolean => {
+        if (u.port === '9') landed = u
+        return landed !== undefined
+      }
+      let page = await browser.open(url, stop)
+      for (let step = 0; step < 6 && !landed; step++) page = await browser.submit(page, /value="login"/.test(page.body) ? { login: USER, password: 'x' } : {}, stop)
+      expect(landed?.searchParams.get('state')).toBe(state)
+      return landed!
     }
-    let page = await browser.open(url, stop)
-    for (let step = 0; step < 6 && !landed; step++) {
-      page = /value="login"/.test(page.body) ? await browser.submit(page, { login: USER, password: 'x' }, stop) : await browser.submit(page, {}, stop)
-    }
-    expect(landed?.searchParams.get('state')).toBe('st-1')
-    const code = landed!.searchParams.get('code')!
-    // A wrong verifier is refused by the provider (invalid_grant: sign in again) and consumes nothing here.
-    const wrong = await app.acquireTokenByCode({ code, codeVerifier: 'w'.repeat(43), redirectUri }).catch((e: unknown) => e)
+    const first = await cryptoProvider.generatePkceCodes()
+    const a = await codeFor(first.challenge, 'st-1')
+    // A wrong verifier is refused by the provider (invalid_grant: sign in again), and nothing is cached.
+    const wrong = await app.acquireTokenByCode({ code: a.searchParams.get('code')!, codeVerifier: 'w'.repeat(43), redirectUri }).catch((e: unknown) => e)
     expect(wrong).toBeInstanceOf(InteractionRequiredAuthError)
     expect(wrong).toMatchObject({ errorCode: 'invalid_grant' })
     expect(await app.getAllAccounts()).toEqual([])
+
+    const second = await cryptoProvider.generatePkceCodes()
+    const b = await codeFor(second.challenge, 'st-2')
+    const result = await app.acquireTokenByCode(
+      { code: b.searchParams.get('code')!, codeVerifier: second.verifier, redirectUri, state: 'st-2', nonce: 'n-st-2' },
+      { code: b.searchParams.get('code')!, state: b.searchParams.get('state')! },
+    )
+    expect(result.idTokenClaims).toMatchObject({ sub: USER, nonce: 'n-st-2' })
+    expect(await app.getAllAccounts()).toEqual([expect.objectContaining({ homeAccountId: USER })])
   })
 })
 
