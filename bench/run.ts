@@ -68,8 +68,6 @@ interface Row {
   reps: number
   job?: Omit<Job, 'lib' | 'port' | 'nowSeconds' | 'oursEntry' | 'certDir'>
   serverDelayMs?: number
-  /** Run our package as a single esbuild bundle (zod and jose inlined, undici external) instead of per-file. */
-  bundled?: boolean
   /** Also run raw fetch (no library) with the same requests, as the floor. */
   floor?: boolean
   value: (s: Omit<Sample, 'value'>) => number
@@ -239,19 +237,6 @@ function rows(o: Options): Row[] {
     goal: "<= 1/3 of msal-node's",
     met: (ours, msal) => ours.median <= msal.median / 3,
   })
-  out.push({
-    id: 'cold-import-bundled',
-    group: 'cold-import',
-    label: 'cold import(), ours shipped as one esbuild bundle (msal-node as shipped)',
-    unit: 'ms',
-    better: 'lower',
-    reps: reps(7),
-    bundled: true,
-    job: { ...base, scenario: 'cold-import' },
-    value: (s) => s.child.importMs ?? Number.NaN,
-    goal: "<= 1/3 of msal-node's",
-    met: (ours, msal) => ours.median <= msal.median / 3,
-  })
   return out
 }
 
@@ -282,11 +267,12 @@ async function transpile(): Promise<string> {
   }
   walk(join(ROOT, 'src'))
   for (const f of ['child.ts', 'cache-gen.ts', 'entra-docs.ts', 'stats.ts']) files.push(join(ROOT, 'bench', f))
-  // Per-file transpilation, like tsc's output: the package as npm users would import it.
+  // The bench's own files, transpiled one by one.
   await build({ entryPoints: files, outdir: BUILD, outbase: ROOT, format: 'esm', platform: 'node', target: 'node20', bundle: false, logLevel: 'error' })
   writeFileSync(join(BUILD, 'package.json'), '{"type":"module"}\n')
-  // The same package as one file, as a bundling build step could ship it.
-  await build({ entryPoints: [join(ROOT, 'src', 'index.ts')], outfile: join(BUILD, 'ours-bundled.js'), bundle: true, external: ['undici'], format: 'esm', platform: 'node', target: 'node20', minify: true, logLevel: 'error' })
+  // The package exactly as `npm run build` ships it (scripts/build.mjs).
+  const { buildPackage } = (await import(pathToFileURL(join(ROOT, 'scripts', 'build.mjs')).href)) as { buildPackage: (outdir: string) => Promise<void> }
+  await buildPackage(join(BUILD, 'package'))
   return join(BUILD, 'bench', 'child.js')
 }
 
@@ -330,8 +316,7 @@ async function measureRow(row: Row, ctx: Ctx): Promise<Record<RunName, Sample[]>
     for (const lib of order) {
       if (failures[lib]) continue
       ctx.server.reset()
-      const entry = row.bundled ? join(BUILD, 'ours-bundled.js') : ctx.oursEntry
-      const job: Job = { ...row.job!, lib, app: ctx.userApp, port: ctx.server.port, nowSeconds: Math.floor(Date.now() / 1000), oursEntry: pathToFileURL(entry).href, certDir: CERT_DIR }
+      const job: Job = { ...row.job!, lib, app: ctx.userApp, port: ctx.server.port, nowSeconds: Math.floor(Date.now() / 1000), oursEntry: pathToFileURL(ctx.oursEntry).href, certDir: CERT_DIR }
       const child = await runChild(ctx.childJs, job, ctx.caBundle, ctx.timeoutMs)
       const counts = ctx.server.counts()
       if (!child.ok) {
@@ -381,7 +366,8 @@ async function bundleSizes(): Promise<Record<LibName, BundleSizes>> {
     })
     // The entry chunk and the chunks it imports statically.
     const outputs = split.metafile.outputs
-    const entry = Object.keys(outputs).find((k) => outputs[k]!.entryPoint !== undefined)!
+    // Dynamic imports are entry points too in the metafile: the real one is the stdin entry.ts.
+    const entry = Object.keys(outputs).find((k) => outputs[k]!.entryPoint === 'entry.ts')!
     const seen = new Set<string>()
     const visit = (k: string): void => {
       if (seen.has(k)) return
@@ -444,7 +430,7 @@ async function main(): Promise<void> {
     tokenBytes: 1800,
   })
   log(`bench: token server on https://127.0.0.1:${server.port} (impersonating login.microsoftonline.com), CA bundle ${relative(ROOT, tls.caBundleFile)}`)
-  const oursEntry = join(BUILD, 'src', 'index.js')
+  const oursEntry = join(BUILD, 'package', 'index.js')
   // User-cache rows use PublicClientApplication when ours exports it, else both use the confidential one.
   const userApp = 'PublicClientApplication' in ((await import(pathToFileURL(oursEntry).href)) as object) ? 'public' : 'confidential'
   log(`bench: user-cache rows use ${userApp === 'public' ? 'PublicClientApplication' : 'ConfidentialClientApplication'} in both libraries`)

@@ -19,8 +19,8 @@ export type { AuthenticationResult, AccountInfo, IdTokenClaims, TenantProfileInf
 export type { ClientCertificate, ClientAssertionCallback, ClientAssertionConfig } from './credentials/client-credential.js'
 export { TokenCache } from './cache/token-cache.js'
 export type { CachePlugin, TokenCacheContext } from './cache/token-cache.js'
-export { createFileCachePlugin, FileCachePlugin } from './cache/file-persistence.js'
-export type { FileCachePluginOptions } from './cache/file-persistence.js'
+export { createFileCachePlugin, FileCachePlugin } from './cache/file-cache-plugin.js'
+export type { FileCachePluginOptions } from './cache/file-cache-plugin.js'
 export {
   AuthError,
   ServerError,

@@ -7,7 +7,7 @@ import type { AccountInfo } from '../cache/accounts.js'
 import type { TokenCache } from '../cache/token-cache.js'
 import { acquireTokenByCode, getAuthCodeUrl, type AuthorizationCodePayload, type AuthorizationCodeRequest, type AuthorizationUrlRequest } from '../flows/auth-code.js'
 import type { FlowContext } from '../flows/context.js'
-import { acquireTokenByRefreshToken, type RefreshTokenRequest } from '../flows/refresh-token.js'
+import type { RefreshTokenRequest } from '../flows/refresh-token.js'
 import type { AuthenticationResult } from '../flows/result.js'
 import { acquireTokenSilent, type SilentFlowRequest } from '../flows/silent.js'
 import { createFlowContext, type Configuration } from './configuration.js'
@@ -63,7 +63,9 @@ export abstract class ClientApplication {
    * resulting tokens are cached.
    * @throws InteractionRequiredAuthError when Entra refuses the refresh token.
    */
-  acquireTokenByRefreshToken(request: RefreshTokenRequest): Promise<AuthenticationResult | null> {
+  async acquireTokenByRefreshToken(request: RefreshTokenRequest): Promise<AuthenticationResult | null> {
+    // A one-off migration step: loaded when used, like the other rarely used flows.
+    const { acquireTokenByRefreshToken } = await import('../flows/refresh-token.js')
     return acquireTokenByRefreshToken(this.#ctx, request)
   }
 

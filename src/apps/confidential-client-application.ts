@@ -12,7 +12,7 @@
  * ```
  */
 import { acquireTokenByClientCredential, type ClientCredentialRequest } from '../flows/client-credential.js'
-import { acquireTokenOnBehalfOf, type OnBehalfOfRequest } from '../flows/on-behalf-of.js'
+import type { OnBehalfOfRequest } from '../flows/on-behalf-of.js'
 import type { AuthenticationResult } from '../flows/result.js'
 import { ClientApplication } from './client-application.js'
 import type { Configuration } from './configuration.js'
@@ -42,7 +42,9 @@ export class ConfidentialClientApplication extends ClientApplication {
    *   claims challenge to your client); ServerError for other Entra errors.
    * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow
    */
-  acquireTokenOnBehalfOf(request: OnBehalfOfRequest): Promise<AuthenticationResult | null> {
+  async acquireTokenOnBehalfOf(request: OnBehalfOfRequest): Promise<AuthenticationResult | null> {
+    // Loaded on first use, as the public client's interactive and device code flows are.
+    const { acquireTokenOnBehalfOf } = await import('../flows/on-behalf-of.js')
     return acquireTokenOnBehalfOf(this.context, request)
   }
 }

@@ -18,10 +18,10 @@
  * }
  * ```
  */
-import { acquireTokenByDeviceCode, type DeviceCodeRequest } from '../flows/device-code.js'
-import { acquireTokenInteractive, type InteractiveRequest } from '../flows/interactive.js'
+import type { DeviceCodeRequest } from '../flows/device-code.js'
+import type { InteractiveRequest } from '../flows/interactive.js'
 import type { AuthenticationResult } from '../flows/result.js'
-import { acquireTokenByUsernamePassword, type UsernamePasswordRequest } from '../flows/username-password.js'
+import type { UsernamePasswordRequest } from '../flows/username-password.js'
 import { ClientApplication } from './client-application.js'
 import type { Configuration } from './configuration.js'
 
@@ -39,7 +39,10 @@ export class PublicClientApplication extends ClientApplication {
    * @throws ServerError `access_denied` (subError `cancel`) when the user cancels;
    *   ClientAuthError `timeout` (default 5 minutes), `aborted` (request.signal), `browser_open_failed`.
    */
-  acquireTokenInteractive(request: InteractiveRequest): Promise<AuthenticationResult> {
+  async acquireTokenInteractive(request: InteractiveRequest): Promise<AuthenticationResult> {
+    // The loopback server and browser launcher load when a sign-in happens, not with the app:
+    // most runs of a CLI are served silently from the cache.
+    const { acquireTokenInteractive } = await import('../flows/interactive.js')
     return acquireTokenInteractive(this.context, request)
   }
 
@@ -49,7 +52,8 @@ export class PublicClientApplication extends ClientApplication {
    * @throws ServerError `expired_token`, `authorization_declined`, `access_denied`, `bad_verification_code`;
    *   ClientAuthError `device_code_cancelled` (request.cancel), `device_code_expired`, `timeout`.
    */
-  acquireTokenByDeviceCode(request: DeviceCodeRequest): Promise<AuthenticationResult | null> {
+  async acquireTokenByDeviceCode(request: DeviceCodeRequest): Promise<AuthenticationResult | null> {
+    const { acquireTokenByDeviceCode } = await import('../flows/device-code.js')
     return acquireTokenByDeviceCode(this.context, request)
   }
 
@@ -59,7 +63,8 @@ export class PublicClientApplication extends ClientApplication {
    * @throws ServerError `invalid_grant` (AADSTS50126) for a wrong password; InteractionRequiredAuthError for MFA/consent.
    * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
    */
-  acquireTokenByUsernamePassword(request: UsernamePasswordRequest): Promise<AuthenticationResult | null> {
+  async acquireTokenByUsernamePassword(request: UsernamePasswordRequest): Promise<AuthenticationResult | null> {
+    const { acquireTokenByUsernamePassword } = await import('../flows/username-password.js')
     return acquireTokenByUsernamePassword(this.context, request)
   }
 }

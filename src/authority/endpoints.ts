@@ -4,7 +4,7 @@
  * shared by concurrent callers; msal-node's `authorityMetadata` pins it instead.
  */
 import type { Transport } from '../transport/index.js'
-import { parseOpenIdConfiguration, parsePinnedOpenIdConfiguration, type EndpointMetadata } from '../protocol/openid-configuration.js'
+import type { EndpointMetadata } from '../protocol/openid-configuration.js'
 import type { Authority } from './authority.js'
 
 export type { EndpointMetadata } from '../protocol/openid-configuration.js'
@@ -40,17 +40,14 @@ export function microsoftEndpoints(authority: Authority): EndpointMetadata {
 export class EndpointResolver {
   readonly #transport: Transport
   readonly #protocolMode: 'AAD' | 'OIDC'
-  readonly #pinned: { url: string; metadata: EndpointMetadata } | undefined
+  readonly #pinned: { url: string; json: string; metadata?: Promise<EndpointMetadata> } | undefined
   readonly #discovered = new Map<string, Promise<EndpointMetadata>>()
   #discoveryRequests = 0
 
   constructor(transport: Transport, options: EndpointResolverOptions = {}) {
     this.#transport = transport
     this.#protocolMode = options.protocolMode ?? 'AAD'
-    this.#pinned =
-      options.authorityMetadata !== undefined && options.pinnedFor !== undefined
-        ? { url: options.pinnedFor, metadata: parsePinnedOpenIdConfiguration(options.authorityMetadata) }
-        : undefined
+    this.#pinned = options.authorityMetadata !== undefined && options.pinnedFor !== undefined ? { url: options.pinnedFor, json: options.authorityMetadata } : undefined
   }
 
   /** Discovery documents fetched so far (for diagnostics and tests). */
@@ -58,9 +55,19 @@ export class EndpointResolver {
     return this.#discoveryRequests
   }
 
-  /** The authority's endpoints: pinned, known, or discovered once and cached. */
+  /**
+   * The authority's endpoints: pinned, known, or discovered once and cached.
+   * @throws ClientConfigurationError `invalid_authority_metadata` (on every call) when the pinned
+   *   metadata is unusable; the transport's errors, or `invalid_response`, for a failed discovery.
+   */
   resolve(authority: Authority, ctx: ResolveContext = {}): Promise<EndpointMetadata> | EndpointMetadata {
-    if (this.#pinned && this.#pinned.url === authority.url) return this.#pinned.metadata
+    const pinned = this.#pinned
+    if (pinned && pinned.url === authority.url) {
+      // Checked on first use rather than in the constructor, so that building an app never loads
+      // the schema library; a bad value fails every call the same way.
+      pinned.metadata ??= import('../protocol/openid-configuration.js').then((m) => m.parsePinnedOpenIdConfiguration(pinned.json))
+      return pinned.metadata
+    }
     if (authority.cloud && this.#protocolMode === 'AAD') return microsoftEndpoints(authority)
     let pending = this.#discovered.get(authority.url)
     if (!pending) {
@@ -77,6 +84,7 @@ export class EndpointResolver {
     const url = new URL(path, authority.url)
     this.#discoveryRequests++
     const res = await this.#transport.send({ method: 'GET', url, endpoint: 'OpenID discovery', correlationId: ctx.correlationId, signal: ctx.signal })
+    const { parseOpenIdConfiguration } = await import('../protocol/openid-configuration.js')
     return parseOpenIdConfiguration(res, `OpenID discovery ${url.origin}${url.pathname}`)
   }
 }

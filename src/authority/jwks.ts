@@ -5,7 +5,6 @@
  * forged `kid`s cannot turn into a stream of requests.
  */
 import type { JSONWebKeySet } from 'jose'
-import { parseJwksResponse } from '../protocol/id-token.js'
 import type { Transport } from '../transport/index.js'
 
 export interface JwksCacheOptions {
@@ -68,7 +67,8 @@ export class JwksCache {
     const endpoint = `JWKS endpoint ${url.origin}${url.pathname}`
     const keys = this.#transport
       .send({ method: 'GET', url, endpoint: 'JWKS endpoint', correlationId: ctx.correlationId, signal: ctx.signal })
-      .then((res) => parseJwksResponse(res, endpoint))
+      // The parser (and zod, jose behind it) loads with the first key set, not at start-up.
+      .then(async (res) => (await import('../protocol/id-token.js')).parseJwksResponse(res, endpoint))
     const entry: Entry = { keys, fetchedAt: this.#now() }
     this.#entries.set(uri, entry)
     // A failed fetch is not remembered: the next token tries again.

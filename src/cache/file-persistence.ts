@@ -1,6 +1,7 @@
 /**
- * A cache plugin that keeps the token cache in one JSON file (the MSAL unified schema, so MSAL
- * and the Azure CLI can read it), shared safely by several processes:
+ * How the file cache plugin (file-cache-plugin.ts, loaded first) keeps the token cache in one
+ * JSON file (the MSAL unified schema, so MSAL and the Azure CLI can read it), shared safely by
+ * several processes:
  *
  * - writes are atomic: a temporary file in the same directory, fsync, rename over the cache,
  *   fsync of the directory. A reader, or a crash at any moment, sees the old file or the new
@@ -14,40 +15,14 @@
  * - a corrupt or unreadable file is an error (`cache_corrupt` / `cache_error`), or, with
  *   `onCorrupt: 'backup'`, moved aside to `<file>.corrupt-<time>` and started afresh. It is
  *   never silently emptied.
- *
- * @example
- * ```ts
- * import { PublicClientApplication, createFileCachePlugin } from 'entra-oauth'
- * const pca = new PublicClientApplication({
- *   auth: { clientId: '...' },
- *   cache: { cachePlugin: createFileCachePlugin({ path: `${os.homedir()}/.my-cli/msal-cache.json` }) },
- * })
- * ```
- * @see https://learn.microsoft.com/entra/msal/javascript/node/caching
  */
 import { randomBytes } from 'node:crypto'
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { ClientAuthError } from '../errors.js'
 import { CACHE_SECTIONS, parseCache } from './serialization.js'
+import type { FileCachePluginOptions } from './file-cache-plugin.js'
 import type { CachePlugin, TokenCacheContext } from './token-cache.js'
-
-export interface FileCachePluginOptions {
-  /** The cache file. Its directory is created (mode 0700) when missing. */
-  path: string
-  /**
-   * What to do when the file is not a valid cache: `'error'` (default) throws
-   * `ClientAuthError('cache_corrupt')`; `'backup'` renames it to `<path>.corrupt-<ms>` and
-   * starts with an empty cache.
-   */
-  onCorrupt?: 'error' | 'backup' | undefined
-  /** How long to wait for another process's lock before failing with `cache_locked` (default 10 s). */
-  lockTimeoutMs?: number | undefined
-  /** A lock older than this is taken to be abandoned, even if its pid is alive (default 60 s). */
-  staleLockMs?: number | undefined
-  /** Receives notices (a broken stale lock, a corrupt file set aside); defaults to `process.emitWarning`. */
-  onWarning?: ((message: string) => void) | undefined
-}
 
 const EMPTY_CACHE = '{"Account":{},"IdToken":{},"AccessToken":{},"RefreshToken":{},"AppMetadata":{}}'
 const LOCK_RETRY_MS = 15
@@ -59,8 +34,11 @@ interface FileState {
   signature: string
 }
 
-/** The msal-node cache plugin for a shared cache file. See the module comment. */
-export class FileCachePlugin implements CachePlugin {
+/**
+ * The implementation behind `FileCachePlugin` (file-cache-plugin.ts), which loads this module on
+ * the first cache access. See the module comment.
+ */
+export class FilePersistence implements CachePlugin {
   readonly path: string
   readonly lockPath: string
   readonly #onCorrupt: 'error' | 'backup'
@@ -74,10 +52,8 @@ export class FileCachePlugin implements CachePlugin {
   #queue: Promise<void> = Promise.resolve()
   #release: (() => void) | undefined
 
+  /** Options already checked by FileCachePlugin's constructor. */
   constructor(options: FileCachePluginOptions) {
-    if (typeof options?.path !== 'string' || options.path === '') {
-      throw new ClientAuthError('cache_error', 'createFileCachePlugin needs { path }: the file to keep the token cache in.')
-    }
     this.path = options.path
     this.lockPath = `${options.path}.lockfile`
     this.#onCorrupt = options.onCorrupt ?? 'error'
@@ -289,11 +265,6 @@ export class FileCachePlugin implements CachePlugin {
     this.#warn(`Broke a stale lock on the token cache ${this.path} (held by ${dead ? `process ${pid}, which is gone` : `a lock ${Math.round(ageMs / 1000)} s old`}).`)
     return true
   }
-}
-
-/** A file cache plugin for `cache.cachePlugin`. See {@link FileCachePlugin}. */
-export function createFileCachePlugin(options: FileCachePluginOptions): FileCachePlugin {
-  return new FileCachePlugin(options)
 }
 
 /**

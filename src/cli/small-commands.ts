@@ -1,7 +1,7 @@
 /**
  * `entra-oauth accounts`, `logout` and `decode`: reading the cache file and reading tokens.
  */
-import { createFileCachePlugin } from '../cache/file-persistence.js'
+import { createFileCachePlugin } from '../cache/file-cache-plugin.js'
 import { TokenCache } from '../cache/token-cache.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 import { COMMON_HELP, COMMON_OPTIONS, cacheFileOf, json, outputOf, parse } from './options.js'

@@ -5,7 +5,7 @@
  */
 import { X509Certificate, createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { createFileCachePlugin } from '../cache/file-persistence.js'
+import { createFileCachePlugin } from '../cache/file-cache-plugin.js'
 import { ConfidentialClientApplication } from '../apps/confidential-client-application.js'
 import { PublicClientApplication } from '../apps/public-client-application.js'
 import type { AccountInfo } from '../cache/accounts.js'

@@ -10,7 +10,7 @@ import type { TokenCache } from '../cache/token-cache.js'
 import { SingleFlight } from '../cache/single-flight.js'
 import type { ClientCredential } from '../credentials/client-credential.js'
 import type { Logger } from '../logger.js'
-import { parseTokenResponse, type TokenResponse } from '../protocol/token-response.js'
+import type { TokenResponse } from '../protocol/token-response.js'
 import type { ClientAuthFields } from '../protocol/token-request.js'
 import type { Transport } from '../transport/index.js'
 import type { AuthenticationResult } from './result.js'
@@ -69,5 +69,8 @@ export async function postTokenRequest(ctx: FlowContext, post: TokenPost): Promi
     for (const [k, v] of Object.entries(auth)) post.body.set(k, v as string)
   }
   const res = await ctx.transport.send({ method: 'POST', url, endpoint: 'token endpoint', form: post.body, correlationId: post.correlationId, signal: post.signal })
+  // The parser, and zod behind it, are loaded by the first response rather than at import:
+  // an app whose tokens all come from the cache never pays for them (cold start).
+  const { parseTokenResponse } = await import('../protocol/token-response.js')
   return parseTokenResponse(res, { endpoint: `token endpoint ${audience}`, userFlow: post.userFlow })
 }

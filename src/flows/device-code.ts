@@ -10,7 +10,6 @@
  */
 import { ClientAuthError, ClientConfigurationError, ServerError } from '../errors.js'
 import { mergeClaims } from '../protocol/claims.js'
-import { parseDeviceAuthorizationResponse } from '../protocol/device-code.js'
 import { withOidcScopes } from '../protocol/scopes.js'
 import { buildDeviceAuthorizationBody, buildDeviceCodeTokenBody } from '../protocol/token-request.js'
 import { newCorrelationId, postTokenRequest, type FlowContext } from './context.js'
@@ -85,6 +84,8 @@ export async function acquireTokenByDeviceCode(ctx: FlowContext, request: Device
     correlationId,
     signal: request.signal,
   })
+  // zod loads with the first response, not at start-up.
+  const { parseDeviceAuthorizationResponse } = await import('../protocol/device-code.js')
   const device = parseDeviceAuthorizationResponse(res, endpointName)
   const startedAt = ctx.now()
   const codeExpiresAt = startedAt + device.expiresIn * 1000

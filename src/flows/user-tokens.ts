@@ -10,7 +10,6 @@ import { toAccountInfo, type AccountInfo, type IdTokenClaims } from '../cache/ac
 import type { AccessTokenRecord, AccountRecord, IdTokenRecord, RefreshTokenRecord } from '../cache/records.js'
 import { ClientAuthError, ClientConfigurationError } from '../errors.js'
 import { decodeClientInfo, homeAccountIdOf } from '../protocol/client-info.js'
-import { idTokenKeyId, jwksHasKey, validateIdToken } from '../protocol/id-token.js'
 import { normalizeScopes } from '../protocol/scopes.js'
 import type { TokenResponse } from '../protocol/token-response.js'
 import type { FlowContext } from './context.js'
@@ -143,6 +142,8 @@ export async function validateIdTokenFromAuthority(ctx: FlowContext, idToken: st
     throw new ClientConfigurationError('invalid_authority_metadata', `The authority ${t.authority.url} publishes no jwks_uri, so its id tokens cannot be verified. Add jwks_uri to auth.authorityMetadata.`)
   }
   const fetchCtx = { correlationId: t.correlationId, signal: t.signal }
+  // jose and zod load with the first id token, not at start-up.
+  const { idTokenKeyId, jwksHasKey, validateIdToken } = await import('../protocol/id-token.js')
   let keys = await ctx.jwks.get(uri, fetchCtx)
   const kid = idTokenKeyId(idToken)
   if (!jwksHasKey(keys, kid)) {

@@ -183,13 +183,22 @@ describe('endpoint metadata', () => {
     expect(seen.requests).toHaveLength(1)
   })
 
-  it.each([
-    [{ authorityMetadata: '{not json' }, 'invalid_authority_metadata'],
-    [{ authorityMetadata: '{"issuer":"x"}' }, 'invalid_authority_metadata'],
-    [{ cloudDiscoveryMetadata: '{"metadata":[{}]}' }, 'invalid_cloud_discovery_metadata'],
-  ])('refuses bad pinned metadata %j in the constructor', (extra, code) => {
-    expect(() => new ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: `https://login.microsoftonline.com/${TENANT}`, clientSecret: SECRET, ...extra } })).toThrow(
-      expect.objectContaining({ errorCode: code }),
-    )
+  it('refuses bad cloudDiscoveryMetadata in the constructor', () => {
+    expect(
+      () => new ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: `https://login.microsoftonline.com/${TENANT}`, clientSecret: SECRET, cloudDiscoveryMetadata: '{"metadata":[{}]}' } }),
+    ).toThrow(expect.objectContaining({ errorCode: 'invalid_cloud_discovery_metadata' }))
   })
+
+  it.each(['{not json', '{"issuer":"x"}', JSON.stringify({ ...discoveryDoc, token_endpoint: 'http://idp.example.com/token' })])(
+    'refuses unusable authorityMetadata %s on every call, sending nothing',
+    async (authorityMetadata) => {
+      const seen = recordRequests()
+      server.use(seen.handler)
+      const app = new ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: OIDC, knownAuthorities: ['idp.example.com'], clientSecret: SECRET, authorityMetadata } })
+      for (let i = 0; i < 2; i++) {
+        await expect(app.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] })).rejects.toMatchObject({ name: 'ClientConfigurationError', errorCode: 'invalid_authority_metadata' })
+      }
+      expect(seen.requests).toHaveLength(0)
+    },
+  )
 })

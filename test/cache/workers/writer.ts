@@ -3,7 +3,7 @@
  *   node --import tsx writer.ts <cache path> <worker id> <count> [secret size]
  * count 0 means "forever" (until killed). Prints "wrote <n>" after each write.
  */
-import { createFileCachePlugin } from '../../../src/cache/file-persistence.js'
+import { createFileCachePlugin } from '../../../src/cache/file-cache-plugin.js'
 import { TokenCache } from '../../../src/cache/token-cache.js'
 
 const [path, id, countArg, sizeArg] = process.argv.slice(2)
