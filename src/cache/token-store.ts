@@ -91,8 +91,21 @@ function partitionKey(q: {
   userAssertionHash?: string | undefined
   extra?: Record<string, unknown> | undefined
 }): string {
+  const owner = ownerKey(q.homeAccountId, q.environment)
+  const plain = (q.tokenType === undefined || q.tokenType === 'Bearer') && !q.requestedClaimsHash && !q.userAssertionHash && q.extra === undefined
+  if (plain) {
+    // Hand back the very string of last time: Map lookups by it reuse its hash instead of
+    // hashing ~120 fresh characters on every cache hit.
+    const memo = plainPartitions.get(owner)
+    if (memo !== undefined && memo.clientId === q.clientId) return memo.key
+  }
   const type = q.tokenType === undefined || q.tokenType.toLowerCase() === 'bearer' ? '' : q.tokenType.toLowerCase()
-  let key = lower(q.homeAccountId) + SEP + cacheEnvironment(q.environment) + SEP + lower(q.clientId) + SEP + type
+  let key = owner + SEP + lower(q.clientId) + SEP + type
+  if (plain) {
+    if (plainPartitions.size >= OWNER_KEY_MEMO_LIMIT) plainPartitions.clear()
+    plainPartitions.set(owner, { clientId: q.clientId, key })
+    return key
+  }
   if (q.requestedClaimsHash) key += SEP + 'c' + q.requestedClaimsHash
   if (q.userAssertionHash) key += SEP + 'u' + q.userAssertionHash
   // msal-node isolates tokens bound to extra key components (e.g. an FMI path): never serve them to a plain request.
@@ -101,8 +114,20 @@ function partitionKey(q: {
   return key
 }
 
+// A silent hit asks for the owner key three times (access token, id token, account), always for
+// the same few accounts: remember the last key per home account id. A string keeps its hash, so
+// this lookup is cheaper than lower-casing and joining ~100 characters each time.
+const ownerKeys = new Map<string, { environment: string; key: string }>()
+const plainPartitions = new Map<string, { clientId: string; key: string }>()
+const OWNER_KEY_MEMO_LIMIT = 4096
+
 function ownerKey(homeAccountId: string, environment: string): string {
-  return lower(homeAccountId) + SEP + cacheEnvironment(environment)
+  const memo = ownerKeys.get(homeAccountId)
+  if (memo !== undefined && memo.environment === environment) return memo.key
+  const key = lower(homeAccountId) + SEP + cacheEnvironment(environment)
+  if (ownerKeys.size >= OWNER_KEY_MEMO_LIMIT) ownerKeys.clear()
+  ownerKeys.set(homeAccountId, { environment, key })
+  return key
 }
 
 export class TokenStore {
@@ -405,6 +430,11 @@ export class TokenStore {
   }
 
   /** The account records of one user (one per tenant), in `environment` or any of its aliases; in every cloud when it is omitted. */
+  /** The account record of one user in one tenant: a map lookup. */
+  findAccount(homeAccountId: string, environment: string, realm: string): AccountRecord | undefined {
+    return this.#owners.get(ownerKey(homeAccountId, environment))?.accounts.get(lower(realm))
+  }
+
   findAccounts(homeAccountId: string, environment?: string): AccountRecord[] {
     if (environment !== undefined) return [...(this.#owners.get(ownerKey(homeAccountId, environment))?.accounts.values() ?? [])]
     const out: AccountRecord[] = []
@@ -564,14 +594,23 @@ function scopeInfo(target: string): ScopeInfo {
 
 /** What a lookup asks for, lower-cased; the OIDC scopes are not access-token scopes (msal-common's createSearchScopes). */
 function requestedScopes(scopes: readonly string[]): Set<string> {
-  const all = new Set<string>()
-  for (const raw of scopes) for (const scope of raw.split(' ')) if (scope !== '') all.add(scope.toLowerCase())
-  const resource = new Set([...all].filter((s) => !OIDC.has(s)))
+  // One pass, one set: this runs on every cache hit.
+  const resource = new Set<string>()
+  let oidc = 0
+  for (const raw of scopes) {
+    for (const scope of raw.includes(' ') ? raw.split(' ') : [raw]) {
+      if (scope === '') continue
+      const s = scope.toLowerCase()
+      if (OIDC.has(s)) oidc |= s === 'openid' ? 1 : s === 'profile' ? 2 : 0
+      else resource.add(s)
+    }
+  }
   if (resource.size > 0) return resource
   // Only OIDC scopes, or none: msal-common searches for `openid profile` then.
-  if (all.size === 0) return new Set(['openid', 'profile'])
-  all.delete('offline_access')
-  return all
+  if (oidc === 0) return new Set(['openid', 'profile'])
+  if (oidc & 1) resource.add('openid')
+  if (oidc & 2) resource.add('profile')
+  return resource
 }
 
 function covers(available: ScopeInfo, wanted: ReadonlySet<string>): boolean {

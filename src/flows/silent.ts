@@ -9,10 +9,11 @@
  */
 import type { Authority } from '../authority/authority.js'
 import { toAccountInfo, type AccountInfo } from '../cache/accounts.js'
-import type { RefreshTokenRecord } from '../cache/records.js'
+import type { AccessTokenRecord, IdTokenRecord, RefreshTokenRecord } from '../cache/records.js'
+import type { TokenStore } from '../cache/token-store.js'
 import { ClientAuthError, InteractionRequiredAuthError, ServerError } from '../errors.js'
 import { mergeClaims } from '../protocol/claims.js'
-import { scopeSetKey, withOidcScopes } from '../protocol/scopes.js'
+import { scopeSetKey } from '../protocol/scopes.js'
 import { EXPIRY_MARGIN_SECONDS } from './client-credential.js'
 import { newCorrelationId, type FlowContext } from './context.js'
 import { redeemRefreshToken } from './refresh-token.js'
@@ -55,13 +56,16 @@ export async function acquireTokenSilent(ctx: FlowContext, request: SilentFlowRe
   const owner = { homeAccountId: account.homeAccountId, environment: account.environment, clientId: ctx.clientId }
 
   if (!request.forceRefresh && !request.claims) {
-    const hit = await ctx.cache.access((s) => {
-      const token = s.findAccessToken({ ...owner, realm, scopes: withOidcScopes(scopes) })
+    // The OIDC scopes are not access-token scopes: the store leaves them out of the match.
+    const lookup = (s: TokenStore): { token: AccessTokenRecord; accountInfo: AccountInfo; idToken: IdTokenRecord | undefined } | undefined => {
+      const token = s.findAccessToken({ ...owner, realm, scopes })
       if (!token) return undefined
-      const accountRecord = s.findAccounts(account.homeAccountId, account.environment).find((r) => r.realm.toLowerCase() === token.realm.toLowerCase())
+      const accountRecord = s.findAccount(account.homeAccountId, account.environment, token.realm)
       const idToken = s.findIdToken(owner, token.realm)
       return { token, accountInfo: accountRecord ? toAccountInfo(accountRecord, idToken) : account, idToken }
-    })
+    }
+    // Without a plugin a cache read is a plain map lookup: no promise in the way.
+    const hit = ctx.cache.hasPlugin ? await ctx.cache.access(lookup) : lookup(ctx.cache.store)
     const now = nowSeconds(ctx)
     if (hit && hit.token.expiresOn - now > EXPIRY_MARGIN_SECONDS) {
       if (hit.token.refreshOn !== undefined && now >= hit.token.refreshOn) {

@@ -14,11 +14,17 @@ const OIDC_SCOPE_SET = new Set(OIDC_SCOPES)
  * Idempotent: `normalizeScopes(normalizeScopes(x))` equals `normalizeScopes(x)`.
  */
 export function normalizeScopes(scopes: Iterable<string>): string[] {
+  // One plain scope is the common case on every cache hit: nothing to split or de-duplicate.
+  if (Array.isArray(scopes) && scopes.length === 1) {
+    const only: unknown = scopes[0]
+    if (typeof only === 'string' && only !== '' && !/\s/.test(only)) return [only]
+  }
   const seen = new Set<string>()
   const out: string[] = []
   for (const raw of scopes) {
     if (typeof raw !== 'string') continue
-    for (const part of raw.split(/\s+/)) {
+    // Most scopes hold no whitespace: skip the regex split for them (this runs on cache hits).
+    for (const part of /\s/.test(raw) ? raw.split(/\s+/) : [raw]) {
       if (part === '') continue
       const key = part.toLowerCase()
       if (seen.has(key)) continue
