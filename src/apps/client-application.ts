@@ -3,6 +3,7 @@
  * `ClientApplication`): the two-step authorization code flow, silent acquisition, refresh token
  * redemption, the token cache and its accounts. Thin: every method hands its request to a flow.
  */
+import { lazy } from '../lazy.js'
 import type { AccountInfo } from '../cache/accounts.js'
 import type { TokenCache } from '../cache/token-cache.js'
 import { acquireTokenByCode, getAuthCodeUrl, type AuthorizationCodePayload, type AuthorizationCodeRequest, type AuthorizationUrlRequest } from '../flows/auth-code.js'
@@ -11,6 +12,8 @@ import type { RefreshTokenRequest } from '../flows/refresh-token.js'
 import type { AuthenticationResult } from '../flows/result.js'
 import { acquireTokenSilent, type SilentFlowRequest } from '../flows/silent.js'
 import { createFlowContext, type Configuration } from './configuration.js'
+
+const loadRefreshTokenFlow = lazy(() => import('../flows/refresh-token.js'))
 
 export abstract class ClientApplication {
   readonly #ctx: FlowContext
@@ -65,7 +68,7 @@ export abstract class ClientApplication {
    */
   async acquireTokenByRefreshToken(request: RefreshTokenRequest): Promise<AuthenticationResult | null> {
     // A one-off migration step: loaded when used, like the other rarely used flows.
-    const { acquireTokenByRefreshToken } = await import('../flows/refresh-token.js')
+    const { acquireTokenByRefreshToken } = await loadRefreshTokenFlow()
     return acquireTokenByRefreshToken(this.#ctx, request)
   }
 

@@ -11,11 +11,14 @@
  * const { accessToken } = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })
  * ```
  */
+import { lazy } from '../lazy.js'
 import { acquireTokenByClientCredential, type ClientCredentialRequest } from '../flows/client-credential.js'
 import type { OnBehalfOfRequest } from '../flows/on-behalf-of.js'
 import type { AuthenticationResult } from '../flows/result.js'
 import { ClientApplication } from './client-application.js'
 import type { Configuration } from './configuration.js'
+
+const loadOnBehalfOfFlow = lazy(() => import('../flows/on-behalf-of.js'))
 
 export class ConfidentialClientApplication extends ClientApplication {
   /** @throws ClientConfigurationError when the configuration cannot work (no credential, bad authority, ...). */
@@ -44,7 +47,7 @@ export class ConfidentialClientApplication extends ClientApplication {
    */
   async acquireTokenOnBehalfOf(request: OnBehalfOfRequest): Promise<AuthenticationResult | null> {
     // Loaded on first use, as the public client's interactive and device code flows are.
-    const { acquireTokenOnBehalfOf } = await import('../flows/on-behalf-of.js')
+    const { acquireTokenOnBehalfOf } = await loadOnBehalfOfFlow()
     return acquireTokenOnBehalfOf(this.context, request)
   }
 }

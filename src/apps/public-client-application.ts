@@ -18,12 +18,17 @@
  * }
  * ```
  */
+import { lazy } from '../lazy.js'
 import type { DeviceCodeRequest } from '../flows/device-code.js'
 import type { InteractiveRequest } from '../flows/interactive.js'
 import type { AuthenticationResult } from '../flows/result.js'
 import type { UsernamePasswordRequest } from '../flows/username-password.js'
 import { ClientApplication } from './client-application.js'
 import type { Configuration } from './configuration.js'
+
+const loadInteractiveFlow = lazy(() => import('../flows/interactive.js'))
+const loadDeviceCodeFlow = lazy(() => import('../flows/device-code.js'))
+const loadUsernamePasswordFlow = lazy(() => import('../flows/username-password.js'))
 
 export class PublicClientApplication extends ClientApplication {
   /** @throws ClientConfigurationError for a bad configuration, or one holding a client secret/certificate/assertion. */
@@ -42,7 +47,7 @@ export class PublicClientApplication extends ClientApplication {
   async acquireTokenInteractive(request: InteractiveRequest): Promise<AuthenticationResult> {
     // The loopback server and browser launcher load when a sign-in happens, not with the app:
     // most runs of a CLI are served silently from the cache.
-    const { acquireTokenInteractive } = await import('../flows/interactive.js')
+    const { acquireTokenInteractive } = await loadInteractiveFlow()
     return acquireTokenInteractive(this.context, request)
   }
 
@@ -53,7 +58,7 @@ export class PublicClientApplication extends ClientApplication {
    *   ClientAuthError `device_code_cancelled` (request.cancel), `device_code_expired`, `timeout`.
    */
   async acquireTokenByDeviceCode(request: DeviceCodeRequest): Promise<AuthenticationResult | null> {
-    const { acquireTokenByDeviceCode } = await import('../flows/device-code.js')
+    const { acquireTokenByDeviceCode } = await loadDeviceCodeFlow()
     return acquireTokenByDeviceCode(this.context, request)
   }
 
@@ -64,7 +69,7 @@ export class PublicClientApplication extends ClientApplication {
    * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
    */
   async acquireTokenByUsernamePassword(request: UsernamePasswordRequest): Promise<AuthenticationResult | null> {
-    const { acquireTokenByUsernamePassword } = await import('../flows/username-password.js')
+    const { acquireTokenByUsernamePassword } = await loadUsernamePasswordFlow()
     return acquireTokenByUsernamePassword(this.context, request)
   }
 }

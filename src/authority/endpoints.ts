@@ -3,9 +3,12 @@
  * follow a fixed pattern. Other hosts use OpenID discovery, fetched once per authority and
  * shared by concurrent callers; msal-node's `authorityMetadata` pins it instead.
  */
+import { lazy } from '../lazy.js'
 import type { Transport } from '../transport/index.js'
 import type { EndpointMetadata } from '../protocol/openid-configuration.js'
 import type { Authority } from './authority.js'
+
+const loadOpenIdConfiguration = lazy(() => import('../protocol/openid-configuration.js'))
 
 export type { EndpointMetadata } from '../protocol/openid-configuration.js'
 
@@ -65,7 +68,7 @@ export class EndpointResolver {
     if (pinned && pinned.url === authority.url) {
       // Checked on first use rather than in the constructor, so that building an app never loads
       // the schema library; a bad value fails every call the same way.
-      pinned.metadata ??= import('../protocol/openid-configuration.js').then((m) => m.parsePinnedOpenIdConfiguration(pinned.json))
+      pinned.metadata ??= loadOpenIdConfiguration().then((m) => m.parsePinnedOpenIdConfiguration(pinned.json))
       return pinned.metadata
     }
     if (authority.cloud && this.#protocolMode === 'AAD') return microsoftEndpoints(authority)
@@ -84,7 +87,7 @@ export class EndpointResolver {
     const url = new URL(path, authority.url)
     this.#discoveryRequests++
     const res = await this.#transport.send({ method: 'GET', url, endpoint: 'OpenID discovery', correlationId: ctx.correlationId, signal: ctx.signal })
-    const { parseOpenIdConfiguration } = await import('../protocol/openid-configuration.js')
+    const { parseOpenIdConfiguration } = await loadOpenIdConfiguration()
     return parseOpenIdConfiguration(res, `OpenID discovery ${url.origin}${url.pathname}`)
   }
 }

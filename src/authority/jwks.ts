@@ -4,8 +4,11 @@
  * rolled its keys), the set is fetched again, at most once per cooldown per URI, so a stream of
  * forged `kid`s cannot turn into a stream of requests.
  */
+import { lazy } from '../lazy.js'
 import type { JSONWebKeySet } from 'jose'
 import type { Transport } from '../transport/index.js'
+
+const loadIdToken = lazy(() => import('../protocol/id-token.js'))
 
 export interface JwksCacheOptions {
   /** Milliseconds since the epoch; injectable for tests. */
@@ -68,7 +71,7 @@ export class JwksCache {
     const keys = this.#transport
       .send({ method: 'GET', url, endpoint: 'JWKS endpoint', correlationId: ctx.correlationId, signal: ctx.signal })
       // The parser (and zod, jose behind it) loads with the first key set, not at start-up.
-      .then(async (res) => (await import('../protocol/id-token.js')).parseJwksResponse(res, endpoint))
+      .then(async (res) => (await loadIdToken()).parseJwksResponse(res, endpoint))
     const entry: Entry = { keys, fetchedAt: this.#now() }
     this.#entries.set(uri, entry)
     // A failed fetch is not remembered: the next token tries again.

@@ -4,11 +4,14 @@
  * expires), or a ready-made assertion (a string, or a callback for federated and workload
  * identity credentials, called again for every request that goes on the wire).
  */
+import { lazy } from '../lazy.js'
 import { createHash, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto'
 import { ClientConfigurationError } from '../errors.js'
 import type { ClientAssertionHeader } from '../protocol/client-assertion.js'
 import { pemChainToX5c, thumbprintToBase64Url } from '../protocol/pem.js'
 import { JWT_BEARER_ASSERTION_TYPE, type ClientAuthFields } from '../protocol/token-request.js'
+
+const loadClientAssertion = lazy(() => import('../protocol/client-assertion.js'))
 
 /** msal-node's `auth.clientCertificate`, plus `passphrase` for an encrypted key. */
 export interface ClientCertificate {
@@ -153,7 +156,7 @@ class CertificateCredential implements ClientCredential {
 
   async #sign(tokenEndpoint: string, nowSeconds: number): Promise<{ jwt: string; exp: number }> {
     // jose is loaded only by clients that sign: secret-only apps never pay for it.
-    const { buildClientAssertionClaims, signClientAssertion } = await import('../protocol/client-assertion.js')
+    const { buildClientAssertionClaims, signClientAssertion } = await loadClientAssertion()
     const claims = buildClientAssertionClaims({ clientId: this.#clientId, tokenEndpoint, jti: randomUUID(), nowSeconds, lifetimeSeconds: ASSERTION_LIFETIME_SECONDS })
     const jwt = await signClientAssertion(this.#key, this.#header, claims)
     this.#signed++

@@ -2,6 +2,7 @@
  * What every flow gets from its application: identity, authority, endpoints, credential, cache,
  * transport, logger, clock. Built once by the facade; flows never reach for globals.
  */
+import { lazy } from '../lazy.js'
 import { randomUUID } from 'node:crypto'
 import type { Authority, AuthorityParseOptions } from '../authority/authority.js'
 import type { EndpointMetadata, EndpointResolver } from '../authority/endpoints.js'
@@ -14,6 +15,8 @@ import type { TokenResponse } from '../protocol/token-response.js'
 import type { ClientAuthFields } from '../protocol/token-request.js'
 import type { Transport } from '../transport/index.js'
 import type { AuthenticationResult } from './result.js'
+
+const loadTokenResponse = lazy(() => import('../protocol/token-response.js'))
 
 export interface FlowContext {
   clientId: string
@@ -71,6 +74,6 @@ export async function postTokenRequest(ctx: FlowContext, post: TokenPost): Promi
   const res = await ctx.transport.send({ method: 'POST', url, endpoint: 'token endpoint', form: post.body, correlationId: post.correlationId, signal: post.signal })
   // The parser, and zod behind it, are loaded by the first response rather than at import:
   // an app whose tokens all come from the cache never pays for them (cold start).
-  const { parseTokenResponse } = await import('../protocol/token-response.js')
+  const { parseTokenResponse } = await loadTokenResponse()
   return parseTokenResponse(res, { endpoint: `token endpoint ${audience}`, userFlow: post.userFlow })
 }

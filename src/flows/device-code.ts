@@ -8,6 +8,7 @@
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
  */
+import { lazy } from '../lazy.js'
 import { ClientAuthError, ClientConfigurationError, ServerError } from '../errors.js'
 import { mergeClaims } from '../protocol/claims.js'
 import { withOidcScopes } from '../protocol/scopes.js'
@@ -15,6 +16,8 @@ import { buildDeviceAuthorizationBody, buildDeviceCodeTokenBody } from '../proto
 import { newCorrelationId, postTokenRequest, type FlowContext } from './context.js'
 import type { AuthenticationResult } from './result.js'
 import { checkUserScopes, handleUserTokenResponse, nowSeconds, requestAuthority } from './user-tokens.js'
+
+const loadDeviceCodeProtocol = lazy(() => import('../protocol/device-code.js'))
 
 /** What the app shows the user (msal-node's `DeviceCodeResponse`). */
 export interface DeviceCodeResponse {
@@ -85,7 +88,7 @@ export async function acquireTokenByDeviceCode(ctx: FlowContext, request: Device
     signal: request.signal,
   })
   // zod loads with the first response, not at start-up.
-  const { parseDeviceAuthorizationResponse } = await import('../protocol/device-code.js')
+  const { parseDeviceAuthorizationResponse } = await loadDeviceCodeProtocol()
   const device = parseDeviceAuthorizationResponse(res, endpointName)
   const startedAt = ctx.now()
   const codeExpiresAt = startedAt + device.expiresIn * 1000

@@ -4,6 +4,7 @@
  * write the access token, refresh token (with its FOCI family), id token, account and app
  * metadata in one cache access, and map it all to msal-node's `AuthenticationResult`.
  */
+import { lazy } from '../lazy.js'
 import { parseAuthority, type Authority } from '../authority/authority.js'
 import type { EndpointMetadata } from '../authority/endpoints.js'
 import { toAccountInfo, type AccountInfo, type IdTokenClaims } from '../cache/accounts.js'
@@ -14,6 +15,8 @@ import { normalizeScopes } from '../protocol/scopes.js'
 import type { TokenResponse } from '../protocol/token-response.js'
 import type { FlowContext } from './context.js'
 import { toAuthenticationResult, type AuthenticationResult } from './result.js'
+
+const loadIdToken = lazy(() => import('../protocol/id-token.js'))
 
 export interface UserTokenContext {
   authority: Authority
@@ -143,7 +146,7 @@ export async function validateIdTokenFromAuthority(ctx: FlowContext, idToken: st
   }
   const fetchCtx = { correlationId: t.correlationId, signal: t.signal }
   // jose and zod load with the first id token, not at start-up.
-  const { idTokenKeyId, jwksHasKey, validateIdToken } = await import('../protocol/id-token.js')
+  const { idTokenKeyId, jwksHasKey, validateIdToken } = await loadIdToken()
   let keys = await ctx.jwks.get(uri, fetchCtx)
   const kid = idTokenKeyId(idToken)
   if (!jwksHasKey(keys, kid)) {
