@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto'
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { ClientAuthError } from '../errors.js'
-import { CACHE_SECTIONS, parseCache } from './serialization.js'
+import { bag, CACHE_SECTIONS, parseCache, put } from './serialization.js'
 import type { FileCachePluginOptions } from './file-cache-plugin.js'
 import type { CachePlugin, TokenCacheContext } from './token-cache.js'
 
@@ -329,25 +329,27 @@ export function mergeCaches(baseText: string, oursText: string, theirsText: stri
   const base = parseObject(baseText)
   const ours = parseObject(oursText)
   const theirs = parseObject(theirsText)
-  const out: Json = {}
+  // Names come from files: own-property checks and `put`, so `__proto__`, `constructor` and the
+  // like are entries and sections like any other (see serialization.ts).
+  const out = bag()
   const names = new Set([...CACHE_SECTIONS, ...Object.keys(theirs), ...Object.keys(ours)])
   for (const name of names) {
-    const b = base[name]
-    const o = ours[name]
-    const t = theirs[name]
+    const b = own(base, name)
+    const o = own(ours, name)
+    const t = own(theirs, name)
     if (!isObject(o) || !isObject(t) || !(CACHE_SECTIONS as readonly string[]).includes(name)) {
       // A section that is not a map of entries: ours if we changed it, else theirs.
       const value = canonical(o) !== canonical(b) ? o : t
-      if (value !== undefined) out[name] = value
+      if (value !== undefined) put(out, name, value)
       continue
     }
-    const bs = isObject(b) ? b : {}
-    const merged: Json = { ...t }
-    for (const key of Object.keys(bs)) if (!(key in o)) delete merged[key]
+    const bs = isObject(b) ? b : bag()
+    const merged = Object.assign(bag(), t)
+    for (const key of Object.keys(bs)) if (!Object.hasOwn(o, key)) delete merged[key]
     for (const [key, entry] of Object.entries(o)) {
-      if (!(key in bs) || canonical(entry) !== canonical(bs[key])) merged[key] = entry
+      if (!Object.hasOwn(bs, key) || canonical(entry) !== canonical(bs[key])) put(merged, key, entry)
     }
-    out[name] = merged
+    put(out, name, merged)
   }
   return JSON.stringify(out)
 }
@@ -361,6 +363,11 @@ function validityError(text: string): unknown {
   } catch (error) {
     return error
   }
+}
+
+/** `object[name]` if it is the object's own (a file's `toString` entry is not a function). */
+function own(object: Json, name: string): unknown {
+  return Object.hasOwn(object, name) ? object[name] : undefined
 }
 
 function isObject(value: unknown): value is Json {

@@ -1,7 +1,8 @@
 /**
  * What the cache holds, one record type per MSAL unified-schema section. Times are seconds since
  * the epoch as numbers (MSAL writes them as strings; the serializer converts). `extra` keeps the
- * fields of a loaded entry that we do not use, so a round trip writes them back unchanged.
+ * fields of a loaded entry that we do not use, so a round trip writes them back unchanged (a
+ * null-prototype object: any field name, `__proto__` included, is an own field there).
  * `sourceKey` keeps the key an entry was loaded under when it is not the key msal-node would
  * write (MSAL Python and .NET key entries differently): the entry goes back under the key its
  * writer looks for. Both are absent on records the flows create, so a cached token costs only

@@ -9,6 +9,12 @@
  * not msal-node's. A corrupt input throws `ClientAuthError('cache_corrupt')` naming what is
  * wrong; it never loads as an empty cache.
  *
+ * Names in a cache file are data, whatever they are: a field, an entry key or a section named
+ * `__proto__` (or `constructor`, `toString`) is kept and written back like any other, and never
+ * reaches a prototype. Bags of names read from a file are null-prototype objects, and names are
+ * written with `put` (a plain assignment of `__proto__` would set the object's prototype, and
+ * the field would vanish from the output).
+ *
  * @see https://github.com/AzureAD/microsoft-authentication-library-for-js/blob/dev/lib/msal-node/src/cache/serializer/Serializer.ts
  */
 import { ClientAuthError } from '../errors.js'
@@ -18,7 +24,7 @@ import type { TokenStore } from './token-store.js'
 /** The five sections of the schema, in the order msal-node writes them. */
 export const CACHE_SECTIONS = ['Account', 'IdToken', 'AccessToken', 'RefreshToken', 'AppMetadata'] as const
 
-/** Top-level members of a cache file that are not one of the five sections, kept as they were. */
+/** Top-level members of a cache file that are not one of the five sections, kept as they were (a null-prototype object). */
 export type UnknownSections = Record<string, unknown>
 
 /** Everything a cache file holds, parsed and checked, before it replaces a store's contents. */
@@ -32,6 +38,16 @@ export interface ParsedCache {
 }
 
 type Entry = Record<string, unknown>
+
+/** An object with no prototype, for names read from a file: every name, `__proto__` included, is an own property. */
+export function bag(): Entry {
+  return Object.create(null) as Entry
+}
+
+/** `target[name] = value` as an own, enumerable property, whatever `name` is (at its insertion position, like an assignment). */
+export function put(target: Entry, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
+}
 
 // ---- keys (msal-node's CacheHelpers.generateCredentialKey / generateAccountKey / generateAppMetadataKey)
 
@@ -84,9 +100,13 @@ function time(value: number | undefined): string | undefined {
   return value === undefined ? undefined : String(value)
 }
 
-/** Known fields first, in msal-node's order; then the fields we kept from the loaded entry. */
+/**
+ * Known fields first, in msal-node's order; then the fields we kept from the loaded entry, in
+ * their order (a known field that was null keeps its place, and its null).
+ */
 function withExtra(known: Entry, extra: Record<string, unknown> | undefined): Entry {
-  return extra === undefined ? known : Object.assign(known, extra)
+  if (extra !== undefined) for (const [field, value] of Object.entries(extra)) put(known, field, value)
+  return known
 }
 
 function writeAccessToken(r: AccessTokenRecord): Entry {
@@ -161,9 +181,9 @@ function writeAppMetadata(r: AppMetadataRecord): Entry {
   return withExtra({ client_id: r.clientId, environment: r.environment, family_id: r.familyId }, r.extra)
 }
 
-function section<T extends { sourceKey?: string | undefined }>(records: Iterable<T>, key: (r: T) => string, write: (r: T) => Entry): Record<string, Entry> {
-  const out: Record<string, Entry> = {}
-  for (const r of records) out[r.sourceKey ?? key(r)] = write(r)
+function section<T extends { sourceKey?: string | undefined }>(records: Iterable<T>, key: (r: T) => string, write: (r: T) => Entry): Entry {
+  const out = bag()
+  for (const r of records) put(out, r.sourceKey ?? key(r), write(r))
   return out
 }
 
@@ -179,7 +199,7 @@ export function serializeCache(store: TokenStore, unknownSections: UnknownSectio
     RefreshToken: section(store.refreshTokens(), refreshTokenKey, writeRefreshToken),
     AppMetadata: section(store.appMetadata(), appMetadataKey, writeAppMetadata),
   }
-  for (const [name, value] of Object.entries(unknownSections)) json[name] = value
+  for (const [name, value] of Object.entries(unknownSections)) put(json, name, value)
   return JSON.stringify(json)
 }
 
@@ -195,7 +215,7 @@ class EntryReader {
   readonly #where: string
   readonly #taken = new Set<string>()
   /** Known fields whose value was `null` (MSAL Python writes `home_account_id: null`): written back as null. */
-  readonly #nulls: Entry = {}
+  readonly #nulls = new Set<string>()
 
   constructor(entry: Entry, where: string) {
     this.#entry = entry
@@ -206,7 +226,7 @@ class EntryReader {
     this.#taken.add(field)
     const value = this.#entry[field]
     if (value === null) {
-      this.#nulls[field] = null
+      this.#nulls.add(field)
       return undefined
     }
     return typeof value === 'string' ? own(value) : value
@@ -270,12 +290,17 @@ class EntryReader {
     })
   }
 
-  /** What we do not use (and the known fields that were null), to write back unchanged; undefined when there is none. */
+  /**
+   * What we do not use (and the known fields that were null), to write back unchanged, in the
+   * entry's order; undefined when there is none. A null-prototype bag, so a field named
+   * `__proto__` is kept like any other.
+   */
   extra(): Record<string, unknown> | undefined {
     let out: Record<string, unknown> | undefined
     for (const [field, value] of Object.entries(this.#entry)) {
-      if (this.#taken.has(field) && !(field in this.#nulls)) continue
-      out ??= {}
+      if (this.#taken.has(field) && !this.#nulls.has(field)) continue
+      out ??= bag()
+      // JSON.parse(JSON.stringify()) copies nested objects with every own name, __proto__ included.
       out[field] = typeof value === 'string' ? own(value) : typeof value === 'object' && value !== null ? (JSON.parse(JSON.stringify(value)) as unknown) : value
     }
     return out
@@ -421,7 +446,7 @@ export function parseCache(text: string): ParsedCache {
     throw corrupt(`The token cache is ${describe(json)}, not a JSON object with Account, IdToken, AccessToken, RefreshToken and AppMetadata sections.`)
   }
   const top = json as Entry
-  const unknownSections: UnknownSections = {}
+  const unknownSections: UnknownSections = bag()
   for (const [name, value] of Object.entries(top)) if (!(CACHE_SECTIONS as readonly string[]).includes(name)) unknownSections[name] = value
   return {
     accounts: readSection(top, 'Account', readAccount, accountKey),
