@@ -458,12 +458,16 @@ export function parseCache(text: string): ParsedCache {
   }
 }
 
-/** Replaces the store's contents with a parsed cache (entries are kept as loaded, overlaps included). */
+/**
+ * Replaces the store's contents with a parsed cache. Every entry is kept as loaded: overlapping
+ * access tokens, and twins (one identity under two host aliases of a cloud, or under two
+ * libraries' keys) of every kind, each to be written back under its own key.
+ */
 export function loadCache(store: TokenStore, parsed: ParsedCache): void {
   store.clear()
-  for (const r of parsed.accounts) store.setAccount(r)
-  for (const r of parsed.idTokens) store.setIdToken(r)
+  for (const r of parsed.accounts) store.setAccount(r, 'load')
+  for (const r of parsed.idTokens) store.setIdToken(r, 'load')
   for (const r of parsed.accessTokens) store.setAccessToken(r, 'load')
-  for (const r of parsed.refreshTokens) store.setRefreshToken(r)
-  for (const r of parsed.appMetadata) store.setAppMetadata(r)
+  for (const r of parsed.refreshTokens) store.setRefreshToken(r, 'load')
+  for (const r of parsed.appMetadata) store.setAppMetadata(r, 'load')
 }

@@ -117,9 +117,12 @@ export class TokenCache {
 
   // ---- accounts (msal-node's async account methods) ------------------------------------------
 
-  /** Every signed-in account in the cache (one per tenant profile), with its id token claims. */
+  /**
+   * Every signed-in account in the cache (one per tenant profile), with its id token claims. An
+   * account a shared file holds under two host aliases of one cloud is listed once.
+   */
   async getAllAccounts(): Promise<AccountInfo[]> {
-    return this.access((s) => [...s.accounts()].map((r) => this.#accountInfo(s, r)))
+    return this.access((s) => [...s.signedInAccounts()].map((r) => this.#accountInfo(s, r)))
   }
 
   /** The account whose `homeAccountId` (`uid.utid`) is given, or null. */

@@ -5,7 +5,17 @@
  * cost does not grow with the number of entries; at most it walks the few tokens one account
  * holds for one client in one tenant. Scope matching is case-insensitive, and a token whose
  * scopes are a superset of the request serves it. Environments that are aliases of one cloud
- * (login.microsoftonline.com, login.windows.net, ...) meet.
+ * (login.microsoftonline.com, login.windows.net, ...) meet: records are filed under the cloud,
+ * not the host.
+ *
+ * Filing by cloud means two loaded entries can claim one place: a shared cache file holds a
+ * refresh token msal-node wrote under `login.windows.net` and one MSAL Python or the Azure CLI
+ * wrote under `login.microsoftonline.com` for the same user and app, or one entry under two
+ * libraries' keys. Every place therefore holds a {@link Slot}: one record, or the twins a file
+ * brought, each kept with its own environment so it is written back under its own key. A lookup
+ * takes the twin whose environment is the one asked for, else the newest; a new grant replaces
+ * all of them. Access tokens, refresh tokens, id tokens, accounts and app metadata all go through
+ * the same few functions (`file`, `unfile`, `pick`).
  *
  * Memory per token is kept small for daemons with 100,000 tenants: records hold no key strings,
  * repeated strings (environment, client id, realm, scopes) are interned, and the indexes are
@@ -41,7 +51,12 @@ export interface TokenStoreOptions {
   now?: (() => number) | undefined
 }
 
-/** How a record is stored: `replace` drops older tokens whose scopes overlap (a new grant); `load` keeps everything (a file being read). */
+/**
+ * How a record is stored. `replace` (a new grant) drops the older records it supersedes: the
+ * access tokens whose scopes overlap it, the refresh token, id token, account or app metadata of
+ * the same identity, their twins under the cloud's other host aliases included. `load` (a file
+ * being read) keeps everything, twins side by side.
+ */
 export type StoreMode = 'replace' | 'load'
 
 const SEP = '\u0000'
@@ -52,17 +67,31 @@ const SWEEP_MIN_INSERTS = 1024
 const INTERN_LIMIT = 16_384
 const SCOPE_MEMO_LIMIT = 4096
 
-type Slot = AccessTokenRecord | AccessTokenRecord[]
+/**
+ * The records filed in one place: nearly always one record, held as itself so a cached token
+ * costs no array. Several when a loaded file brought twins (the same identity under two host
+ * aliases of one cloud, or under two libraries' keys), or, for access tokens, tokens of one
+ * tenant with different scopes.
+ */
+type Slot<T> = T | T[]
 
-/** What one (home account, environment) owns besides its access tokens. */
+/** What every record has that `pick` looks at. */
+interface Twin {
+  environment: string
+  lastModificationTime?: string | undefined
+  extra?: Record<string, unknown> | undefined
+}
+
+/** What one (home account, cloud) owns besides its access tokens. */
 interface Owner {
-  readonly accounts: Map<string, AccountRecord>
-  /** client SEP realm → id token. */
-  readonly idTokens: Map<string, IdTokenRecord>
-  /** `c` SEP client, or `f` SEP family id → refresh token (one per msal key). */
-  readonly refreshTokens: Map<string, RefreshTokenRecord>
-  /** client → the family refresh token issued to it (msal-node finds a family RT by client id too). */
-  readonly familyByClient: Map<string, RefreshTokenRecord>
+  /** lower-cased realm → account record(s). */
+  readonly accounts: Map<string, Slot<AccountRecord>>
+  /** client SEP realm → id token(s). */
+  readonly idTokens: Map<string, Slot<IdTokenRecord>>
+  /** `c` SEP client, or `f` SEP family id → refresh token(s). */
+  readonly refreshTokens: Map<string, Slot<RefreshTokenRecord>>
+  /** client → the family refresh token(s) issued to it (msal-node finds a family RT by client id too). */
+  readonly familyByClient: Map<string, Slot<RefreshTokenRecord>>
   /** Access-token partitions of this owner, so removing the account needs no scan. */
   readonly partitions: Set<string>
 }
@@ -132,14 +161,15 @@ function ownerKey(homeAccountId: string, environment: string): string {
 
 export class TokenStore {
   /** access-token partition → lower-cased realm → the token(s) there. */
-  readonly #at = new Map<string, Map<string, Slot>>()
+  readonly #at = new Map<string, Map<string, Slot<AccessTokenRecord>>>()
   #atCount = 0
   readonly #owners = new Map<string, Owner>()
   /** lower-cased home account id → its owner keys (one per cloud it signed in to). */
   readonly #byHome = new Map<string, Set<string>>()
   /** lower-cased client id → owners holding an id token or refresh token for it. */
   readonly #byClient = new Map<string, Set<string>>()
-  readonly #appMetadata = new Map<string, AppMetadataRecord>()
+  /** cloud SEP lower-cased client id → app metadata record(s). */
+  readonly #appMetadata = new Map<string, Slot<AppMetadataRecord>>()
   /** On-behalf-of (added for flows/on-behalf-of.ts): assertion hash → the home account id its tokens are filed under. */
   readonly #assertionOwners = new Map<string, string>()
   /** (Added for TokenCache.getAccountByLocalId) lower-cased local account id → its records; checked against #owners on read, so removals need no upkeep here. */
@@ -182,8 +212,9 @@ export class TokenStore {
   // ---- access tokens -------------------------------------------------------------------------
 
   /**
-   * The cached access token that serves `q`: the exact scope set first, then any superset.
-   * Expiry is the caller's call. Counts as a use for least-recently-used eviction.
+   * The cached access token that serves `q`: the exact scope set first, then any superset; among
+   * equals (alias twins), the one in `q.environment`, then the one that lasts longest. Expiry is
+   * the caller's call. Counts as a use for least-recently-used eviction.
    */
   findAccessToken(q: AccessTokenQuery): AccessTokenRecord | undefined {
     const slot = this.#at.get(partitionKey(q))?.get(lower(q.realm))
@@ -191,11 +222,15 @@ export class TokenStore {
     const wanted = requestedScopes(q.scopes)
     let found: AccessTokenRecord | undefined
     if (Array.isArray(slot)) {
+      let foundExact = false
       for (const record of slot) {
         const scopes = this.#scopeInfo(record.target)
         if (!covers(scopes, wanted)) continue
-        if (found === undefined || scopes.resource.size === wanted.size || record.expiresOn > found.expiresOn) found = record
-        if (scopes.resource.size === wanted.size) break
+        const exact = scopes.resource.size === wanted.size
+        if (found === undefined || (exact !== foundExact ? exact : prefersToken(record, found, q.environment))) {
+          found = record
+          foundExact = exact
+        }
       }
     } else if (covers(this.#scopeInfo(slot.target), wanted)) {
       found = slot
@@ -209,9 +244,10 @@ export class TokenStore {
 
   /**
    * Stores an access token. In `replace` mode (the default: a token just granted) any token of
-   * the same account, client, tenant and type whose scopes overlap it is dropped, as MSAL does.
-   * Past `maxAccessTokens` the least recently used token is evicted; every so often (amortized
-   * O(1)) expired tokens are removed.
+   * the same account, cloud, client, tenant and type whose scopes overlap it is dropped, as MSAL
+   * does (msal-common matches the environment across the cloud's aliases there too). Past
+   * `maxAccessTokens` the least recently used token is evicted; every so often (amortized O(1))
+   * expired tokens are removed.
    */
   setAccessToken(record: AccessTokenRecord, mode: StoreMode = 'replace'): void {
     record.environment = this.#intern(record.environment)
@@ -229,25 +265,13 @@ export class TokenStore {
       if (record.userAssertionHash) this.#assertionOwners.set(record.userAssertionHash, record.homeAccountId)
     }
     const realm = lower(record.realm)
-    const slot = realms.get(realm)
-    if (slot === record || (Array.isArray(slot) && slot.includes(record))) {
+    if (holds(realms.get(realm), record)) {
       // Stored already (a caller updated it in place): nothing to index, but it did change.
       this.#version++
       return
     }
-    if (slot === undefined) {
-      realms.set(realm, record)
-    } else {
-      const kept = Array.isArray(slot) ? slot : [slot]
-      const next: AccessTokenRecord[] = []
-      const mine = this.#scopeInfo(record.target)
-      for (const other of kept) {
-        if (mode === 'replace' && overlaps(this.#scopeInfo(other.target), mine)) this.#forget(other)
-        else next.push(other)
-      }
-      next.push(record)
-      realms.set(realm, next.length === 1 ? record : next)
-    }
+    const mine = this.#scopeInfo(record.target)
+    for (const other of file(realms, realm, record, mode, (other) => overlaps(this.#scopeInfo(other.target), mine))) this.#forget(other)
     this.#atCount++
     this.#lru?.add(record)
     this.#version++
@@ -264,22 +288,11 @@ export class TokenStore {
   removeAccessToken(record: AccessTokenRecord): boolean {
     const partition = partitionKey(record)
     const realms = this.#at.get(partition)
-    const realm = lower(record.realm)
-    const slot = realms?.get(realm)
-    if (realms === undefined || slot === undefined) return false
-    if (Array.isArray(slot)) {
-      const at = slot.indexOf(record)
-      if (at < 0) return false
-      slot.splice(at, 1)
-      if (slot.length === 1) realms.set(realm, slot[0] as AccessTokenRecord)
-    } else {
-      if (slot !== record) return false
-      realms.delete(realm)
-      if (realms.size === 0) {
-        this.#at.delete(partition)
-        if (record.homeAccountId !== '') this.#owners.get(ownerKey(record.homeAccountId, record.environment))?.partitions.delete(partition)
-        if (record.userAssertionHash) this.#assertionOwners.delete(record.userAssertionHash)
-      }
+    if (realms === undefined || !unfile(realms, lower(record.realm), record)) return false
+    if (realms.size === 0) {
+      this.#at.delete(partition)
+      if (record.homeAccountId !== '') this.#owners.get(ownerKey(record.homeAccountId, record.environment))?.partitions.delete(partition)
+      if (record.userAssertionHash) this.#assertionOwners.delete(record.userAssertionHash)
     }
     this.#atCount--
     this.#lru?.delete(record)
@@ -302,15 +315,11 @@ export class TokenStore {
   }
 
   *accessTokens(): IterableIterator<AccessTokenRecord> {
-    for (const realms of this.#at.values()) {
-      for (const slot of realms.values()) {
-        if (Array.isArray(slot)) yield* [...slot]
-        else yield slot
-      }
-    }
+    // A copy of each slot: a caller may remove what it is handed.
+    for (const realms of this.#at.values()) for (const slot of realms.values()) yield* Array.isArray(slot) ? [...slot] : [slot]
   }
 
-  /** Drops a token replaced by an overlapping one (the slot itself is rebuilt by the caller). */
+  /** Drops a token replaced by an overlapping one (`file` took it out of its slot). */
   #forget(record: AccessTokenRecord): void {
     this.#atCount--
     this.#lru?.delete(record)
@@ -321,65 +330,68 @@ export class TokenStore {
   /**
    * The refresh token of an account for a client (its own, else the family token issued to
    * it), or the family's when `familyId` is given (FOCI: any app of the family may use it).
+   * Of alias twins, the one in `owner.environment`, else the newest.
    */
   findRefreshToken(owner: CredentialOwner, familyId?: string): RefreshTokenRecord | undefined {
     const entry = this.#owners.get(ownerKey(owner.homeAccountId, owner.environment))
     if (entry === undefined) return undefined
-    if (familyId) return entry.refreshTokens.get('f' + SEP + familyId)
+    if (familyId) return pick(entry.refreshTokens.get('f' + SEP + familyId), owner.environment)
     const client = lower(owner.clientId)
-    return entry.refreshTokens.get('c' + SEP + client) ?? entry.familyByClient.get(client)
+    return pick(entry.refreshTokens.get('c' + SEP + client), owner.environment) ?? pick(entry.familyByClient.get(client), owner.environment)
   }
 
-  /** Stores a refresh token, replacing the one with the same account and client (or family). */
-  setRefreshToken(record: RefreshTokenRecord): void {
+  /**
+   * Stores a refresh token. A new one (`replace`) takes the place of every refresh token of the
+   * same account, cloud and client (or family), its alias twins included; a loaded one (`load`)
+   * goes beside them.
+   */
+  setRefreshToken(record: RefreshTokenRecord, mode: StoreMode = 'replace'): void {
     record.environment = this.#intern(record.environment)
     record.clientId = this.#intern(record.clientId)
     record.homeAccountId = this.#intern(record.homeAccountId)
     const entry = this.#owner(record.homeAccountId, record.environment)
+    const owner = ownerKey(record.homeAccountId, record.environment)
     const client = lower(record.clientId)
-    const key = record.familyId ? 'f' + SEP + record.familyId : 'c' + SEP + client
-    const previous = entry.refreshTokens.get(key)
-    if (previous !== undefined && previous !== record) this.#unlinkRefreshToken(entry, previous)
-    entry.refreshTokens.set(key, record)
-    if (record.familyId) entry.familyByClient.set(client, record)
-    this.#link(client, ownerKey(record.homeAccountId, record.environment))
+    const displaced = file(entry.refreshTokens, refreshTokenSlot(record), record, mode)
+    if (record.familyId) file(entry.familyByClient, client, record, mode)
+    this.#link(client, owner)
+    for (const old of displaced) {
+      unfile(entry.familyByClient, lower(old.clientId), old)
+      this.#unlinkIfUnused(lower(old.clientId), owner, entry)
+    }
     this.#version++
   }
 
   removeRefreshToken(record: RefreshTokenRecord): boolean {
     const owner = ownerKey(record.homeAccountId, record.environment)
     const entry = this.#owners.get(owner)
-    const key = record.familyId ? 'f' + SEP + record.familyId : 'c' + SEP + lower(record.clientId)
-    if (entry === undefined || entry.refreshTokens.get(key) !== record) return false
-    entry.refreshTokens.delete(key)
-    this.#unlinkRefreshToken(entry, record)
+    if (entry === undefined || !unfile(entry.refreshTokens, refreshTokenSlot(record), record)) return false
+    unfile(entry.familyByClient, lower(record.clientId), record)
     this.#unlinkIfUnused(lower(record.clientId), owner, entry)
     this.#version++
     return true
   }
 
-  #unlinkRefreshToken(entry: Owner, record: RefreshTokenRecord): void {
-    const client = lower(record.clientId)
-    if (entry.familyByClient.get(client) === record) entry.familyByClient.delete(client)
-  }
-
   *refreshTokens(): IterableIterator<RefreshTokenRecord> {
-    for (const entry of this.#owners.values()) yield* entry.refreshTokens.values()
+    for (const entry of this.#owners.values()) for (const slot of entry.refreshTokens.values()) yield* members(slot)
   }
 
   // ---- id tokens -----------------------------------------------------------------------------
 
+  /** The id token of an account for a client in a tenant; of alias twins, the one in `owner.environment`, else the newest. */
   findIdToken(owner: CredentialOwner, realm: string): IdTokenRecord | undefined {
-    return this.#owners.get(ownerKey(owner.homeAccountId, owner.environment))?.idTokens.get(lower(owner.clientId) + SEP + lower(realm))
+    return pick(this.#owners.get(ownerKey(owner.homeAccountId, owner.environment))?.idTokens.get(lower(owner.clientId) + SEP + lower(realm)), owner.environment)
   }
 
-  setIdToken(record: IdTokenRecord): void {
+  /** Stores an id token: in place of the account's id tokens for that client and tenant (`replace`), or beside them (`load`). */
+  setIdToken(record: IdTokenRecord, mode: StoreMode = 'replace'): void {
     record.environment = this.#intern(record.environment)
     record.clientId = this.#intern(record.clientId)
     record.realm = this.#intern(record.realm)
     record.homeAccountId = this.#intern(record.homeAccountId)
     const client = lower(record.clientId)
-    this.#owner(record.homeAccountId, record.environment).idTokens.set(client + SEP + lower(record.realm), record)
+    // What it displaces has the same client: the link below stays right.
+    file(this.#owner(record.homeAccountId, record.environment).idTokens, client + SEP + lower(record.realm), record, mode)
     this.#link(client, ownerKey(record.homeAccountId, record.environment))
     this.#version++
   }
@@ -388,25 +400,25 @@ export class TokenStore {
     const owner = ownerKey(record.homeAccountId, record.environment)
     const entry = this.#owners.get(owner)
     const client = lower(record.clientId)
-    const key = client + SEP + lower(record.realm)
-    if (entry === undefined || entry.idTokens.get(key) !== record) return false
-    entry.idTokens.delete(key)
+    if (entry === undefined || !unfile(entry.idTokens, client + SEP + lower(record.realm), record)) return false
     this.#unlinkIfUnused(client, owner, entry)
     this.#version++
     return true
   }
 
   *idTokens(): IterableIterator<IdTokenRecord> {
-    for (const entry of this.#owners.values()) yield* entry.idTokens.values()
+    for (const entry of this.#owners.values()) for (const slot of entry.idTokens.values()) yield* members(slot)
   }
 
   // ---- accounts ------------------------------------------------------------------------------
 
-  setAccount(record: AccountRecord): void {
+  /** Stores an account record: in place of the user's record(s) for that tenant in that cloud (`replace`), or beside them (`load`). */
+  setAccount(record: AccountRecord, mode: StoreMode = 'replace'): void {
     record.environment = this.#intern(record.environment)
     record.realm = this.#intern(record.realm)
     record.homeAccountId = this.#intern(record.homeAccountId)
-    this.#owner(record.homeAccountId, record.environment).accounts.set(lower(record.realm), record)
+    // What it displaces drops out of #byLocalId by itself: that index is checked on read.
+    file(this.#owner(record.homeAccountId, record.environment).accounts, lower(record.realm), record, mode)
     const local = lower(record.localAccountId)
     let records = this.#byLocalId.get(local)
     if (records === undefined) this.#byLocalId.set(local, (records = new Set()))
@@ -422,46 +434,51 @@ export class TokenStore {
     const out: AccountRecord[] = []
     for (const record of records) {
       const held = this.#owners.get(ownerKey(record.homeAccountId, record.environment))?.accounts.get(lower(record.realm))
-      if (held === record && lower(record.localAccountId) === key) out.push(record)
+      if (holds(held, record) && lower(record.localAccountId) === key) out.push(record)
       else records.delete(record)
     }
     if (records.size === 0) this.#byLocalId.delete(key)
     return out
   }
 
-  /** The account records of one user (one per tenant), in `environment` or any of its aliases; in every cloud when it is omitted. */
-  /** The account record of one user in one tenant: a map lookup. */
+  /** The account record of one user in one tenant: a map lookup; of alias twins, the one in `environment`, else the newest. */
   findAccount(homeAccountId: string, environment: string, realm: string): AccountRecord | undefined {
-    return this.#owners.get(ownerKey(homeAccountId, environment))?.accounts.get(lower(realm))
+    return pick(this.#owners.get(ownerKey(homeAccountId, environment))?.accounts.get(lower(realm)), environment)
   }
 
+  /** The account records of one user (one per tenant), in `environment` or any of its aliases; in every cloud when it is omitted. */
   findAccounts(homeAccountId: string, environment?: string): AccountRecord[] {
-    if (environment !== undefined) return [...(this.#owners.get(ownerKey(homeAccountId, environment))?.accounts.values() ?? [])]
+    if (environment !== undefined) return picks(this.#owners.get(ownerKey(homeAccountId, environment))?.accounts, environment)
     const out: AccountRecord[] = []
-    for (const owner of this.#byHome.get(lower(homeAccountId)) ?? []) out.push(...(this.#owners.get(owner)?.accounts.values() ?? []))
+    for (const owner of this.#byHome.get(lower(homeAccountId)) ?? []) out.push(...picks(this.#owners.get(owner)?.accounts))
     return out
   }
 
   /**
    * The accounts that hold an id token or refresh token for `clientId`: what an application
-   * lists as its signed-in users. Costs the number of those accounts, not the cache size.
+   * lists as its signed-in users (one per user, cloud and tenant). Costs the number of those
+   * accounts, not the cache size.
    */
   accountsOfClient(clientId: string): AccountRecord[] {
     const out: AccountRecord[] = []
-    for (const owner of this.#byClient.get(lower(clientId)) ?? []) out.push(...(this.#owners.get(owner)?.accounts.values() ?? []))
+    for (const owner of this.#byClient.get(lower(clientId)) ?? []) out.push(...picks(this.#owners.get(owner)?.accounts))
     return out
   }
 
+  /** The signed-in accounts, one per user, cloud and tenant (of alias twins, the newest). */
+  *signedInAccounts(): IterableIterator<AccountRecord> {
+    for (const entry of this.#owners.values()) yield* picks(entry.accounts)
+  }
+
+  /** Every account record held, alias twins included (what `serialize` writes). */
   *accounts(): IterableIterator<AccountRecord> {
-    for (const entry of this.#owners.values()) yield* entry.accounts.values()
+    for (const entry of this.#owners.values()) for (const slot of entry.accounts.values()) yield* members(slot)
   }
 
   /** Removes one account record (one tenant profile), leaving the user's credentials. */
   removeAccountRecord(record: AccountRecord): boolean {
     const entry = this.#owners.get(ownerKey(record.homeAccountId, record.environment))
-    const realm = lower(record.realm)
-    if (entry === undefined || entry.accounts.get(realm) !== record) return false
-    entry.accounts.delete(realm)
+    if (entry === undefined || !unfile(entry.accounts, lower(record.realm), record)) return false
     this.#version++
     return true
   }
@@ -477,7 +494,8 @@ export class TokenStore {
       }
       this.#at.delete(partition)
     }
-    for (const client of new Set([...entry.idTokens.values(), ...entry.refreshTokens.values()].map((r) => lower(r.clientId)))) {
+    const credentials = [...entry.idTokens.values(), ...entry.refreshTokens.values()].flatMap((slot) => members<IdTokenRecord | RefreshTokenRecord>(slot))
+    for (const client of new Set(credentials.map((r) => lower(r.clientId)))) {
       const owners = this.#byClient.get(client)
       owners?.delete(owner)
       if (owners?.size === 0) this.#byClient.delete(client)
@@ -518,8 +536,8 @@ export class TokenStore {
 
   /** Forgets that `owner` uses `client` once it holds no id token or refresh token for it. */
   #unlinkIfUnused(client: string, owner: string, entry: Owner): void {
-    for (const r of entry.refreshTokens.values()) if (lower(r.clientId) === client) return
-    for (const r of entry.idTokens.values()) if (lower(r.clientId) === client) return
+    for (const slot of entry.refreshTokens.values()) for (const r of members(slot)) if (lower(r.clientId) === client) return
+    for (const slot of entry.idTokens.values()) for (const r of members(slot)) if (lower(r.clientId) === client) return
     const owners = this.#byClient.get(client)
     owners?.delete(owner)
     if (owners?.size === 0) this.#byClient.delete(client)
@@ -527,17 +545,19 @@ export class TokenStore {
 
   // ---- app metadata --------------------------------------------------------------------------
 
+  /** A client's metadata in a cloud; of alias twins, the one in `environment`, else the newest. */
   findAppMetadata(clientId: string, environment: string): AppMetadataRecord | undefined {
-    return this.#appMetadata.get(cacheEnvironment(environment) + SEP + lower(clientId))
+    return pick(this.#appMetadata.get(cacheEnvironment(environment) + SEP + lower(clientId)), environment)
   }
 
-  setAppMetadata(record: AppMetadataRecord): void {
-    this.#appMetadata.set(cacheEnvironment(record.environment) + SEP + lower(record.clientId), record)
+  /** Stores a client's metadata: in place of what the cloud held for it (`replace`), or beside it (`load`). */
+  setAppMetadata(record: AppMetadataRecord, mode: StoreMode = 'replace'): void {
+    file(this.#appMetadata, cacheEnvironment(record.environment) + SEP + lower(record.clientId), record, mode)
     this.#version++
   }
 
   *appMetadata(): IterableIterator<AppMetadataRecord> {
-    yield* this.#appMetadata.values()
+    for (const slot of this.#appMetadata.values()) yield* members(slot)
   }
 
   /**
@@ -583,6 +603,116 @@ export class TokenStore {
     }
     return info
   }
+}
+
+// ---- slots: how every kind of record is filed, looked up and removed ---------------------------
+
+/** The records of a slot, in the order they were stored. */
+function members<T>(slot: Slot<T> | undefined): readonly T[] {
+  return slot === undefined ? [] : Array.isArray(slot) ? slot : [slot]
+}
+
+function holds<T>(slot: Slot<T> | undefined, record: T): boolean {
+  return slot === record || (Array.isArray(slot) && slot.includes(record))
+}
+
+/**
+ * Files `record` under `key`. Loading (`load`) puts it beside what is there: a file is not a
+ * grant, and every entry it held must go back out under its own key. A new grant (`replace`)
+ * displaces what it supersedes (everything there, unless `supersedes` says otherwise).
+ *
+ * The alias twin under a new grant: MSAL's rule is that the newest grant wins, and it is also what
+ * is safest for interop, so a new record displaces its twins under the cloud's other host names
+ * too. Every MSAL (msal-node, MSAL Python and so the Azure CLI, MSAL.NET, MSAL Java) matches
+ * `environment` across a cloud's aliases when it reads, so the new entry serves each of them; a
+ * kept twin would be a stale credential that the library which wrote it reads first (MSAL Python
+ * tries its own host before the aliases), e.g. a refresh token revoked since, or an access token
+ * issued before a claims challenge or a CAE revocation. msal-node replaces overlapping access
+ * tokens across aliases in the same way; signing out (`removeAccount`) removes every twin too.
+ * @returns the records it displaced, for the caller to unlink from its other indexes.
+ */
+function file<T>(map: Map<string, Slot<T>>, key: string, record: T, mode: StoreMode, supersedes?: (other: T) => boolean): T[] {
+  const slot = map.get(key)
+  if (slot === undefined || slot === record) {
+    map.set(key, record)
+    return []
+  }
+  const kept: T[] = []
+  const displaced: T[] = []
+  for (const other of members(slot)) {
+    if (other === record) continue
+    if (mode === 'replace' && (supersedes === undefined || supersedes(other))) displaced.push(other)
+    else kept.push(other)
+  }
+  kept.push(record)
+  map.set(key, kept.length === 1 ? record : kept)
+  return displaced
+}
+
+/** Takes `record` out of the slot under `key`; false when it is not there. */
+function unfile<T>(map: Map<string, Slot<T>>, key: string, record: T): boolean {
+  const slot = map.get(key)
+  if (slot === record) {
+    map.delete(key)
+    return true
+  }
+  if (!Array.isArray(slot)) return false
+  const at = slot.indexOf(record)
+  if (at < 0) return false
+  slot.splice(at, 1)
+  if (slot.length === 1) map.set(key, slot[0] as T)
+  return true
+}
+
+/**
+ * The record of a slot a lookup returns. Twins are one cloud's, so each is a right answer; the
+ * one in the environment asked for goes first (each library finds the entry it wrote), then the
+ * newest (the latest `last_modification_time` where its writer kept one, else the one stored last).
+ */
+function pick<T extends Twin>(slot: Slot<T> | undefined, environment?: string): T | undefined {
+  if (!Array.isArray(slot)) return slot
+  let best: T | undefined
+  for (const record of slot) if (best === undefined || !prefers(best, record, environment)) best = record
+  return best
+}
+
+/** One record per slot of `map`, as `pick` chooses. */
+function picks<T extends Twin>(map: Map<string, Slot<T>> | undefined, environment?: string): T[] {
+  const out: T[] = []
+  for (const slot of map?.values() ?? []) out.push(pick(slot, environment) as T)
+  return out
+}
+
+/** Whether `a` wins over `b`, a twin stored after it (a tie goes to `b`). */
+function prefers(a: Twin, b: Twin, environment: string | undefined): boolean {
+  if (environment !== undefined) {
+    const here = sameHost(a.environment, environment)
+    if (here !== sameHost(b.environment, environment)) return here
+  }
+  return modifiedAt(a) > modifiedAt(b)
+}
+
+/** Of two access tokens that serve a request equally well: the one in `environment`, then the one that lasts longest. */
+function prefersToken(a: AccessTokenRecord, b: AccessTokenRecord, environment: string): boolean {
+  const here = sameHost(a.environment, environment)
+  if (here !== sameHost(b.environment, environment)) return here
+  return a.expiresOn > b.expiresOn
+}
+
+function sameHost(a: string, b: string): boolean {
+  return a === b || a.toLowerCase() === b.toLowerCase()
+}
+
+/** Seconds since the epoch of a record's last change, where its writer kept it (accounts; MSAL Python's refresh tokens); 0 otherwise. */
+function modifiedAt(r: Twin): number {
+  const value = r.lastModificationTime ?? r.extra?.['last_modification_time']
+  const n = typeof value === 'string' || typeof value === 'number' ? Number(value) : 0
+  return Number.isFinite(n) ? n : 0
+}
+
+/** Where a refresh token is filed within its owner: by family when it has one (FOCI), else by client. */
+function refreshTokenSlot(record: RefreshTokenRecord): string {
+  return record.familyId ? 'f' + SEP + record.familyId : 'c' + SEP + lower(record.clientId)
 }
 
 function scopeInfo(target: string): ScopeInfo {
