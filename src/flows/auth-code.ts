@@ -10,7 +10,7 @@ import { buildAuthorizeUrl, type Prompt, type ResponseMode } from '../protocol/a
 import { mergeClaims } from '../protocol/claims.js'
 import { withOidcScopes } from '../protocol/scopes.js'
 import { buildAuthorizationCodeBody } from '../protocol/token-request.js'
-import { newCorrelationId, postTokenRequest, type FlowContext } from './context.js'
+import { newCorrelationId, postTokenRequest, tokenFields, type FlowContext } from './context.js'
 import type { AuthenticationResult } from './result.js'
 import { checkUserScopes, handleUserTokenResponse, nowSeconds, requestAuthority } from './user-tokens.js'
 
@@ -88,6 +88,7 @@ export async function getAuthCodeUrl(ctx: FlowContext, request: AuthorizationUrl
   }
   const url = buildAuthorizeUrl(endpoints.authorization_endpoint, {
     clientId: ctx.clientId,
+    clientInfo: ctx.protocolMode === 'AAD',
     redirectUri: request.redirectUri,
     scopes,
     responseMode: request.responseMode,
@@ -130,7 +131,7 @@ export async function acquireTokenByCode(ctx: FlowContext, request: Authorizatio
   const correlationId = request.correlationId ?? newCorrelationId()
   const endpoints = await ctx.endpoints.resolve(authority, { correlationId, signal: request.signal })
   const body = buildAuthorizationCodeBody(
-    { clientId: ctx.clientId, claims: mergeClaims(request.claims, ctx.clientCapabilities), extra: request.tokenBodyParameters },
+    tokenFields(ctx, mergeClaims(request.claims, ctx.clientCapabilities), request.tokenBodyParameters),
     { code: request.code, redirectUri: request.redirectUri, codeVerifier: request.codeVerifier, scopes },
     {},
   )

@@ -12,7 +12,7 @@ import { ClientConfigurationError } from '../errors.js'
 import { mergeClaims } from '../protocol/claims.js'
 import { checkClientCredentialScopes, normalizeScopes } from '../protocol/scopes.js'
 import { buildClientCredentialBody } from '../protocol/token-request.js'
-import { newCorrelationId, postTokenRequest, type FlowContext } from './context.js'
+import { newCorrelationId, postTokenRequest, tokenFields, type FlowContext } from './context.js'
 import { toAuthenticationResult, type AuthenticationResult } from './result.js'
 
 export interface ClientCredentialRequest {
@@ -92,7 +92,7 @@ function fetchShared(ctx: FlowContext, call: AppTokenCall): Promise<Authenticati
 async function fetchAppToken(ctx: FlowContext, { authority, scope, claims, region, request, correlationId }: AppTokenCall): Promise<AuthenticationResult> {
   const endpoints = await ctx.endpoints.resolve(authority, { correlationId })
   const tokenEndpoint = region ? regionalTokenEndpoint(authority, endpoints.token_endpoint, region) : endpoints.token_endpoint
-  const body = buildClientCredentialBody({ clientId: ctx.clientId, claims, extra: request.tokenBodyParameters }, scope, {})
+  const body = buildClientCredentialBody(tokenFields(ctx, claims, request.tokenBodyParameters), scope, {})
   const requestedAt = Math.floor(ctx.now() / 1000)
   const response = await postTokenRequest(ctx, { endpoints, tokenEndpoint, body, correlationId, userFlow: false, query: request.tokenQueryParameters })
 

@@ -12,7 +12,7 @@ import { SingleFlight } from '../cache/single-flight.js'
 import type { ClientCredential } from '../credentials/client-credential.js'
 import type { Logger } from '../logger.js'
 import type { TokenResponse } from '../protocol/token-response.js'
-import type { ClientAuthFields } from '../protocol/token-request.js'
+import type { ClientAuthFields, CommonTokenFields } from '../protocol/token-request.js'
 import type { Transport } from '../transport/index.js'
 import type { AuthenticationResult } from './result.js'
 
@@ -22,7 +22,7 @@ export interface FlowContext {
   clientId: string
   authority: Authority
   authorityOptions: AuthorityParseOptions
-  /** `AAD` (Entra and its emulator) or `OIDC` (a plain OpenID provider: no `.default` rule, no client_info). */
+  /** `AAD` (Entra and its emulator) or `OIDC` (a plain OpenID provider: no `.default` rule, no `client_info`, a fresh assertion per request). */
   protocolMode: 'AAD' | 'OIDC'
   endpoints: EndpointResolver
   /** The authorities' signing keys, for id token validation. */
@@ -45,6 +45,15 @@ export function newCorrelationId(): string {
 
 export function createInFlight(): SingleFlight<AuthenticationResult> {
   return new SingleFlight<AuthenticationResult>()
+}
+
+/**
+ * The fields every token request of this app carries: its client id, the claims request, the
+ * caller's extra body fields, and whether to ask for Entra's `client_info` (not on a plain
+ * OpenID provider, as msal-node's OIDC mode).
+ */
+export function tokenFields(ctx: FlowContext, claims: string | undefined, extra?: Record<string, string> | undefined): CommonTokenFields {
+  return { clientId: ctx.clientId, claims, extra, clientInfo: ctx.protocolMode === 'AAD' }
 }
 
 export interface TokenPost {

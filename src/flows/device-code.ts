@@ -13,7 +13,7 @@ import { ClientAuthError, ClientConfigurationError, ServerError } from '../error
 import { mergeClaims } from '../protocol/claims.js'
 import { withOidcScopes } from '../protocol/scopes.js'
 import { buildDeviceAuthorizationBody, buildDeviceCodeTokenBody } from '../protocol/token-request.js'
-import { newCorrelationId, postTokenRequest, type FlowContext } from './context.js'
+import { newCorrelationId, postTokenRequest, tokenFields, type FlowContext } from './context.js'
 import type { AuthenticationResult } from './result.js'
 import { checkUserScopes, handleUserTokenResponse, nowSeconds, requestAuthority } from './user-tokens.js'
 
@@ -83,7 +83,7 @@ export async function acquireTokenByDeviceCode(ctx: FlowContext, request: Device
     method: 'POST',
     url,
     endpoint: 'device authorization endpoint',
-    form: buildDeviceAuthorizationBody({ clientId: ctx.clientId, claims: mergeClaims(request.claims, ctx.clientCapabilities) }, scopes),
+    form: buildDeviceAuthorizationBody(tokenFields(ctx, mergeClaims(request.claims, ctx.clientCapabilities)), scopes),
     correlationId,
     signal: request.signal,
   })
@@ -120,7 +120,7 @@ export async function acquireTokenByDeviceCode(ctx: FlowContext, request: Device
     try {
       const response = await postTokenRequest(ctx, {
         endpoints,
-        body: buildDeviceCodeTokenBody({ clientId: ctx.clientId, claims }, device.deviceCode, {}),
+        body: buildDeviceCodeTokenBody(tokenFields(ctx, claims), device.deviceCode, {}),
         correlationId,
         userFlow: true,
         signal: request.signal,

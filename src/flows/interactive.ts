@@ -78,6 +78,7 @@ export async function acquireTokenInteractive(ctx: FlowContext, request: Interac
   try {
     const url = buildAuthorizeUrl(endpoints.authorization_endpoint, {
       clientId: ctx.clientId,
+      clientInfo: ctx.protocolMode === 'AAD',
       redirectUri: listener.redirectUri,
       scopes,
       responseMode: 'query',

@@ -12,7 +12,7 @@ import { buildOnBehalfOfBody } from '../protocol/token-request.js'
 import { hashUserAssertion } from '../protocol/user-assertion.js'
 import { toAccountInfo } from '../cache/accounts.js'
 import { EXPIRY_MARGIN_SECONDS } from './client-credential.js'
-import { newCorrelationId, postTokenRequest, type FlowContext } from './context.js'
+import { newCorrelationId, postTokenRequest, tokenFields, type FlowContext } from './context.js'
 import { toAuthenticationResult, type AuthenticationResult } from './result.js'
 import { checkUserScopes, handleUserTokenResponse, nowSeconds, requestAuthority } from './user-tokens.js'
 
@@ -81,7 +81,7 @@ export async function acquireTokenOnBehalfOf(ctx: FlowContext, request: OnBehalf
   const key = JSON.stringify(['obo', ctx.clientId, authority.url, userAssertionHash, wireScopes.map((s) => s.toLowerCase()).sort(), claims ?? '', request.tokenBodyParameters ?? {}, request.tokenQueryParameters ?? {}])
   const result = await ctx.inFlight.run(key, async () => {
     const endpoints = await ctx.endpoints.resolve(authority, { correlationId })
-    const body = buildOnBehalfOfBody({ clientId: ctx.clientId, claims, extra: request.tokenBodyParameters }, { assertion: request.oboAssertion, scopes: wireScopes }, {})
+    const body = buildOnBehalfOfBody(tokenFields(ctx, claims, request.tokenBodyParameters), { assertion: request.oboAssertion, scopes: wireScopes }, {})
     const requestedAt = nowSeconds(ctx)
     const response = await postTokenRequest(ctx, { endpoints, body, correlationId, userFlow: true, query: request.tokenQueryParameters })
     return handleUserTokenResponse(ctx, response, { authority, endpoints, correlationId, requestedScopes: wireScopes, requestedAt, userAssertionHash })

@@ -10,7 +10,7 @@ import { ClientConfigurationError } from '../errors.js'
 import { mergeClaims } from '../protocol/claims.js'
 import { withOidcScopes } from '../protocol/scopes.js'
 import { buildRefreshTokenBody } from '../protocol/token-request.js'
-import { newCorrelationId, postTokenRequest, type FlowContext } from './context.js'
+import { newCorrelationId, postTokenRequest, tokenFields, type FlowContext } from './context.js'
 import type { AuthenticationResult } from './result.js'
 import { checkUserScopes, handleUserTokenResponse, nowSeconds, requestAuthority } from './user-tokens.js'
 
@@ -49,7 +49,7 @@ export interface RedeemOptions {
 export async function redeemRefreshToken(ctx: FlowContext, o: RedeemOptions): Promise<AuthenticationResult> {
   const scopes = withOidcScopes(o.scopes)
   const endpoints = await ctx.endpoints.resolve(o.authority, { correlationId: o.correlationId, signal: o.signal })
-  const body = buildRefreshTokenBody({ clientId: ctx.clientId, claims: o.claims, extra: o.tokenBodyParameters }, { refreshToken: o.refreshToken, scopes, redirectUri: o.redirectUri }, {})
+  const body = buildRefreshTokenBody(tokenFields(ctx, o.claims, o.tokenBodyParameters), { refreshToken: o.refreshToken, scopes, redirectUri: o.redirectUri }, {})
   const requestedAt = nowSeconds(ctx)
   const response = await postTokenRequest(ctx, { endpoints, body, correlationId: o.correlationId, userFlow: true, signal: o.signal, query: o.tokenQueryParameters })
   return handleUserTokenResponse(ctx, response, { authority: o.authority, endpoints, correlationId: o.correlationId, requestedScopes: scopes, requestedAt, account: o.account, signal: o.signal })

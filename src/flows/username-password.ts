@@ -10,7 +10,7 @@ import { ClientConfigurationError } from '../errors.js'
 import { mergeClaims } from '../protocol/claims.js'
 import { withOidcScopes } from '../protocol/scopes.js'
 import { buildPasswordBody } from '../protocol/token-request.js'
-import { newCorrelationId, postTokenRequest, type FlowContext } from './context.js'
+import { newCorrelationId, postTokenRequest, tokenFields, type FlowContext } from './context.js'
 import type { AuthenticationResult } from './result.js'
 import { checkUserScopes, handleUserTokenResponse, nowSeconds, requestAuthority } from './user-tokens.js'
 
@@ -45,7 +45,7 @@ export async function acquireTokenByUsernamePassword(ctx: FlowContext, request: 
   const correlationId = request.correlationId ?? newCorrelationId()
   const endpoints = await ctx.endpoints.resolve(authority, { correlationId })
   const body = buildPasswordBody(
-    { clientId: ctx.clientId, claims: mergeClaims(request.claims, ctx.clientCapabilities), extra: request.tokenBodyParameters },
+    tokenFields(ctx, mergeClaims(request.claims, ctx.clientCapabilities), request.tokenBodyParameters),
     { username: request.username, password: request.password, scopes },
     {},
   )

@@ -14,6 +14,8 @@ export type Prompt = 'login' | 'select_account' | 'consent' | 'none' | 'create' 
 
 export interface AuthorizeUrlParams {
   clientId: string
+  /** Ask for Entra's `client_info` (default true); a plain OpenID provider has none. */
+  clientInfo?: boolean | undefined
   redirectUri: string
   /** The caller's scopes; `openid profile offline_access` are added. */
   scopes: readonly string[]
@@ -50,7 +52,7 @@ export function buildAuthorizeUrl(authorizationEndpoint: string, params: Authori
   q.set('redirect_uri', params.redirectUri)
   q.set('response_type', 'code')
   q.set('response_mode', params.responseMode ?? 'query')
-  q.set('client_info', '1')
+  if (params.clientInfo !== false) q.set('client_info', '1')
   const optional: [string, string | undefined][] = [
     ['state', params.state],
     ['nonce', params.nonce],

@@ -20,13 +20,18 @@ export interface CommonTokenFields {
   claims?: string | undefined
   /** Extra body fields the caller asked for (msal-node's `tokenBodyParameters`). */
   extra?: Record<string, string> | undefined
+  /** Ask for Entra's `client_info` on user grants (default true); a plain OpenID provider has none. */
+  clientInfo?: boolean | undefined
 }
 
 function form(common: CommonTokenFields, grant: Record<string, string | undefined>, auth: ClientAuthFields): URLSearchParams {
   const body = new URLSearchParams()
   body.set('client_id', common.clientId)
   // An empty value (no scopes on a plain OpenID provider, say) is left out rather than sent blank.
-  for (const [k, v] of Object.entries(grant)) if (v !== undefined && v !== '') body.set(k, v)
+  for (const [k, v] of Object.entries(grant)) {
+    if (v === undefined || v === '' || (k === 'client_info' && common.clientInfo === false)) continue
+    body.set(k, v)
+  }
   if (common.claims) body.set('claims', common.claims)
   for (const [k, v] of Object.entries(common.extra ?? {})) if (!body.has(k)) body.set(k, v)
   for (const [k, v] of Object.entries(auth)) body.set(k, v as string)
