@@ -37,7 +37,7 @@ const layerRules = Object.entries(layers).map(([layer, allowed]) => ({
 
 export default tseslint.config(
   // Seed snippets are Microsoft's documentation code, kept as printed.
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', 'fixtures/**', 'test/seeds/*.snippet.mjs', 'test/seeds/.run-*'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', 'fixtures/**', 'test/seeds/*.snippet.mjs', 'test/seeds/.run-*', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
