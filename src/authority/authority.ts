@@ -5,7 +5,7 @@
  * `http://` only on loopback (tests and the emulator).
  */
 import { ClientConfigurationError } from '../errors.js'
-import { knownCloud, MULTI_TENANT, type CloudDiscoveryEntry } from '../protocol/clouds.js'
+import { isLoopbackHost, knownCloud, MULTI_TENANT, type CloudDiscoveryEntry } from '../protocol/clouds.js'
 
 export type TenantKind = 'guid' | 'domain' | 'common' | 'organizations' | 'consumers' | 'other'
 
@@ -33,7 +33,6 @@ export interface AuthorityParseOptions {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
 /**
  * Parses and checks an authority URL.
@@ -53,7 +52,7 @@ export function parseAuthority(input: string, options: AuthorityParseOptions = {
   if (url.search || url.hash) {
     throw new ClientConfigurationError('invalid_authority', `auth.authority must not have a query or fragment: write https://${url.host}${url.pathname}.`)
   }
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new ClientConfigurationError('insecure_authority', `auth.authority ${url.origin} uses plain http; only loopback hosts (127.0.0.1, localhost) may. Use https.`)
   }
   const segments = url.pathname.split('/').filter((s) => s !== '')
@@ -61,7 +60,7 @@ export function parseAuthority(input: string, options: AuthorityParseOptions = {
   const pinned = options.cloudDiscoveryMetadata?.find((c) => c.aliases.some((a) => a.toLowerCase() === host))
   const cloud = pinned ?? knownCloud(host)
   const known = (options.knownAuthorities ?? []).some((a) => hostOf(a) === host)
-  if (!cloud && !known && !LOOPBACK.has(url.hostname)) {
+  if (!cloud && !known && !isLoopbackHost(url.hostname)) {
     throw new ClientConfigurationError(
       'untrusted_authority',
       `auth.authority host ${host} is not a Microsoft cloud. If you trust it (B2C, CIAM, ADFS, another OpenID provider), list it in auth.knownAuthorities.`,

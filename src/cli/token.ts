@@ -3,13 +3,12 @@
  * with a secret or certificate (client credentials); otherwise a user token, from the cache
  * first (silently, refreshing when needed) and by device code or browser sign-in when asked.
  */
-import { X509Certificate, createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createFileCachePlugin } from '../cache/file-cache-plugin.js'
 import { ConfidentialClientApplication } from '../apps/confidential-client-application.js'
 import { PublicClientApplication } from '../apps/public-client-application.js'
 import type { AccountInfo } from '../cache/accounts.js'
-import type { ClientCertificate } from '../credentials/client-credential.js'
+import { certificateThumbprints, type ClientCertificate } from '../credentials/client-credential.js'
 import { InteractionRequiredAuthError } from '../errors.js'
 import type { AuthenticationResult } from '../flows/result.js'
 import { CliError, EXIT, type CliIo } from './io.js'
@@ -188,7 +187,7 @@ export async function certificateOf(path: string, sendX5c: boolean, io: CliIo): 
   }
   let thumbprintSha256: string
   try {
-    thumbprintSha256 = createHash('sha256').update(new X509Certificate(cert).raw).digest('hex')
+    thumbprintSha256 = certificateThumbprints(cert).sha256
   } catch {
     throw new CliError(`--certificate ${path}: the certificate does not parse.`, EXIT.configuration)
   }

@@ -5,7 +5,7 @@
  * identity credentials, called again for every request that goes on the wire).
  */
 import { lazy } from '../lazy.js'
-import { createHash, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto'
+import { X509Certificate, createHash, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto'
 import { ClientConfigurationError } from '../errors.js'
 import type { ClientAssertionHeader } from '../protocol/client-assertion.js'
 import { pemChainToX5c, thumbprintToBase64Url } from '../protocol/pem.js'
@@ -220,8 +220,16 @@ function pemCertificates(pem: string): string[] {
   return out
 }
 
-/** Hex SHA-256 (and SHA-1) thumbprints of a PEM certificate, for configuration helpers and tests. */
+/**
+ * Hex SHA-256 and SHA-1 thumbprints of a PEM certificate (the first of a chain), as Entra shows them.
+ * @throws ClientConfigurationError `invalid_certificate` when it is not an X.509 certificate.
+ */
 export function certificateThumbprints(pemCertificate: string): { sha256: string; sha1: string } {
-  const der = Buffer.from(pemCertificates(pemCertificate)[0] as string, 'base64')
+  let der: Buffer
+  try {
+    der = new X509Certificate(pemCertificate).raw
+  } catch (cause) {
+    throw new ClientConfigurationError('invalid_certificate', 'The certificate is not a PEM X.509 certificate ("-----BEGIN CERTIFICATE-----").', { cause })
+  }
   return { sha256: createHash('sha256').update(der).digest('hex'), sha1: createHash('sha1').update(der).digest('hex') }
 }

@@ -43,6 +43,11 @@ export function knownCloud(host: string): CloudDiscoveryEntry | undefined {
   return BY_ALIAS.get(host.toLowerCase())
 }
 
+/** Hosts that are this machine: the only ones where plain http is allowed (tests, the emulator). */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]'
+}
+
 /** Tenants that are not a single directory. */
 export const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
 

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini'
 import { ClientAuthError, ClientConfigurationError, ServerError } from '../errors.js'
+import { isLoopbackHost } from './clouds.js'
 import { parseErrorResponse, type WireResponse } from './token-response.js'
 
 const endpoint = z.string().check(z.refine((v) => isSafeEndpoint(v), 'must be an https URL (http only on loopback)'))
@@ -99,5 +100,5 @@ export function isSafeEndpoint(value: string): boolean {
     return false
   }
   if (url.protocol === 'https:') return true
-  return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]')
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname)
 }
